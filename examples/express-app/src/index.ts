@@ -1,0 +1,2 @@
+// Placeholder until this package is built; replaced by its real entry point.
+export {};

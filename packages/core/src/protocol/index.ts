@@ -1,0 +1,8 @@
+// Public surface of the sans-IO SCGI protocol core (@scgi-node/core/protocol): re-exports only.
+
+export * from './cgi-names.js';
+export * from './env-from-request.js';
+export * from './errors.js';
+export * from './request-encoder.js';
+export * from './request-parser.js';
+export * from './response-head-parser.js';

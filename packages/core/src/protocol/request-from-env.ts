@@ -1,0 +1,84 @@
+// CGI variables -> the HTTP request an app expects (RFC 3875 §4.1), shared by every adapter.
+import { headerNameFromVariable } from './cgi-names.js';
+
+/** What an adapter needs to present a request: pure data, no sockets. */
+export interface RequestFromEnv {
+  method: string;
+  url: string;
+  httpVersionMajor: 1;
+  httpVersionMinor: 0 | 1;
+  /** Flat `[name, value, ...]` in wire order, names lower-case, repeats kept. */
+  rawHeaders: string[];
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+  remoteFamily: 'IPv4' | 'IPv6' | undefined;
+  localAddress: string | undefined;
+  localPort: number | undefined;
+  /** The front server spoke TLS to the client (`HTTPS=on|1` or `REQUEST_SCHEME=https`). */
+  encrypted: boolean;
+}
+
+// nginx forwards `Transfer-Encoding: chunked` for a body it has already de-chunked, and the body's real
+// length and type are CONTENT_LENGTH / CONTENT_TYPE; the HTTP_ copies would contradict or duplicate them.
+const DROPPED_HEADERS = new Set(['content-length', 'content-type', 'transfer-encoding']);
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Map one SCGI request's variables (`pairs` in wire order, `env` keyed) to the request an app sees. */
+export function requestFromEnv(env: Record<string, string>, pairs: readonly string[]): RequestFromEnv {
+  const method = env.REQUEST_METHOD || 'GET';
+  const rawHeaders: string[] = [];
+  let sawFramingHeader = false;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = headerNameFromVariable(pairs[i]!);
+    if (name === undefined) continue;
+    if (DROPPED_HEADERS.has(name)) {
+      if (name !== 'content-type') sawFramingHeader = true;
+      continue;
+    }
+    rawHeaders.push(name, pairs[i + 1]!);
+  }
+  const contentType = env.CONTENT_TYPE;
+  if (contentType) rawHeaders.push('content-type', contentType);
+  const contentLength = env.CONTENT_LENGTH ?? '0';
+  // Node shows content-length only when the client framed a body; a GET from nginx still carries
+  // CONTENT_LENGTH=0, and body parsers would take that for an (empty) body.
+  if (contentLength !== '0' || sawFramingHeader || METHODS_WITH_BODY.has(method)) {
+    rawHeaders.push('content-length', contentLength);
+  }
+  const protocol = env.SERVER_PROTOCOL;
+  const remoteAddress = env.REMOTE_ADDR || undefined;
+  return {
+    method,
+    url: requestUrl(env),
+    httpVersionMajor: 1,
+    // HTTP/2 and HTTP/3 are shown as 1.1: frameworks take HTTP/2 code paths (`:authority`) otherwise.
+    httpVersionMinor: protocol === 'HTTP/1.0' || protocol === 'HTTP/0.9' ? 0 : 1,
+    rawHeaders,
+    remoteAddress,
+    remotePort: toPort(env.REMOTE_PORT),
+    remoteFamily: remoteAddress === undefined ? undefined : remoteAddress.includes(':') ? 'IPv6' : 'IPv4',
+    localAddress: env.SERVER_ADDR || undefined,
+    localPort: toPort(env.SERVER_PORT),
+    encrypted: isHttps(env),
+  };
+}
+
+/** `REQUEST_URI` (raw, with query) when sent; else `SCRIPT_NAME + PATH_INFO + ?QUERY_STRING` (RFC 3875). */
+export function requestUrl(env: Record<string, string>): string {
+  const uri = env.REQUEST_URI;
+  if (uri) return uri;
+  const path = (env.SCRIPT_NAME ?? '') + (env.PATH_INFO ?? '');
+  const query = env.QUERY_STRING;
+  return (path || '/') + (query ? `?${query}` : '');
+}
+
+export function isHttps(env: Record<string, string>): boolean {
+  const https = env.HTTPS?.toLowerCase();
+  return https === 'on' || https === '1' || env.REQUEST_SCHEME?.toLowerCase() === 'https';
+}
+
+function toPort(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const port = Number(value);
+  return Number.isInteger(port) && port >= 0 && port <= 65535 ? port : undefined;
+}

@@ -1,0 +1,20 @@
+// The error codes RequestParser can raise: the contract its tests (one per code) and fuzzing check.
+
+import type { ScgiErrorCode } from '../errors.js';
+
+export const PARSER_ERROR_CODES: readonly ScgiErrorCode[] = [
+  'ERR_SCGI_BAD_NETSTRING_LENGTH',
+  'ERR_SCGI_HEADER_TOO_LARGE',
+  'ERR_SCGI_BAD_HEADER_BLOCK',
+  'ERR_SCGI_EMPTY_VARIABLE_NAME',
+  'ERR_SCGI_FIRST_NOT_CONTENT_LENGTH',
+  'ERR_SCGI_BAD_CONTENT_LENGTH',
+  'ERR_SCGI_MISSING_SCGI',
+  'ERR_SCGI_BAD_SCGI_VERSION',
+  'ERR_SCGI_DUPLICATE_VARIABLE',
+  'ERR_SCGI_MISSING_COMMA',
+  'ERR_SCGI_BODY_TOO_LARGE',
+  'ERR_SCGI_HEADER_TRUNCATED',
+  'ERR_SCGI_BODY_TRUNCATED',
+  'ERR_SCGI_UNEXPECTED_DATA',
+];

@@ -1,0 +1,50 @@
+// Unix socket files: replace a stale one, refuse one with a live listener, apply the requested mode.
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { ScgiError } from '../protocol/errors.js';
+
+const PROBE_TIMEOUT_MS = 1_000;
+
+/** Make `path` free to bind: remove a socket file nobody listens on; fail if someone does. */
+export async function prepareSocketPath(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!isSocket) {
+    throw new ScgiError(
+      'ERR_SCGI_SOCKET_IN_USE',
+      `${path} exists and is not a socket; refusing to replace it`,
+    );
+  }
+  if (await hasListener(path)) {
+    throw new ScgiError('ERR_SCGI_SOCKET_IN_USE', `${path} is in use by a running server`);
+  }
+  try {
+    unlinkSync(path); // left behind by a process that died without closing
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function hasListener(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    const done = (alive: boolean) => {
+      probe.destroy();
+      resolve(alive);
+    };
+    probe.setTimeout(PROBE_TIMEOUT_MS, () => done(true)); // accepting slowly is still alive
+    probe.once('connect', () => done(true));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      done(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'),
+    );
+  });
+}
+
+export function applySocketMode(path: string, mode: number): void {
+  chmodSync(path, mode);
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Entry point behind `npm start` and `npm test`: brings its own pinned pnpm (no global install),
+// installs the workspace when needed, builds, then runs the requested job.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmVersion = pkg.packageManager.replace(/^pnpm@/, '');
+const toolsDir = join(root, '.tools', `pnpm-${pnpmVersion}`);
+const pnpmEntry = join(toolsDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+const shimDir = join(root, '.tools', 'bin');
+const env = {
+  ...process.env,
+  // turbo and package scripts call `pnpm` by name: the shim below runs the pinned copy with this Node.
+  PATH: `${shimDir}${process.platform === 'win32' ? ';' : ':'}${process.env.PATH ?? ''}`,
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+  COREPACK_ENABLE_STRICT: '0',
+};
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, ...options });
+  if (result.error) throw result.error;
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function pnpm(...args) {
+  run(process.execPath, [pnpmEntry, ...args]);
+}
+
+function ensurePnpm() {
+  if (!existsSync(pnpmEntry)) {
+    console.log(`[scgi-node] fetching pnpm ${pnpmVersion} into .tools/ (once)`);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const flags = ['--no-save', '--no-package-lock', '--no-audit', '--no-fund'];
+    run(npm, ['install', ...flags, '--prefix', toolsDir, `pnpm@${pnpmVersion}`]);
+  }
+  mkdirSync(shimDir, { recursive: true });
+  const shim = join(shimDir, 'pnpm');
+  // Rewritten every run: the Node running this script (20, 22 or 24 in CI) is the one pnpm runs on.
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${pnpmEntry}" "$@"\n`);
+  chmodSync(shim, 0o755);
+}
+
+function installIsFresh() {
+  const marker = join(root, 'node_modules', '.modules.yaml');
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, 'pnpm-lock.yaml')).mtimeMs;
+}
+
+function ensureInstalled() {
+  if (installIsFresh()) return;
+  pnpm('install', '--frozen-lockfile', '--prefer-offline');
+}
+
+const [job = 'test', ...rest] = process.argv.slice(2);
+ensurePnpm();
+// `pnpm` passes straight through (e.g. to add a dependency), so it must not require a lockfile first.
+if (job !== 'pnpm') ensureInstalled();
+
+switch (job) {
+  case 'start':
+    pnpm('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
+    pnpm('--filter', 'express-app', 'run', 'start:gateway', ...rest);
+    break;
+  case 'test':
+    pnpm('exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest);
+    break;
+  case 'pnpm':
+    pnpm(...rest);
+    break;
+  default:
+    pnpm('exec', job, ...rest);
+}
