@@ -18,7 +18,11 @@ type CgiRequest = IncomingMessage & { cgi?: Readonly<Record<string, string>>; re
 
 /** `app.use(cgi())`: puts the CGI variables on `req.cgi` and `REMOTE_USER` on `req.remoteUser`. */
 export function cgi() {
-  return function cgiMiddleware(req: CgiRequest, _res: ServerResponse, next: (error?: unknown) => void): void {
+  return function cgiMiddleware(
+    req: CgiRequest,
+    _res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void {
     const env = cgiVariables(req);
     if (env !== undefined) {
       req.cgi = env;

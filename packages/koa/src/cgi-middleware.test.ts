@@ -22,6 +22,11 @@ describe('@scgi-node/koa', () => {
       env: { REMOTE_USER: 'bob', HTTPS: 'on', REMOTE_ADDR: '198.51.100.9' },
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ user: 'bob', https: 'on', protocol: 'https', ip: '198.51.100.9' });
+    expect(await response.json()).toEqual({
+      user: 'bob',
+      https: 'on',
+      protocol: 'https',
+      ip: '198.51.100.9',
+    });
   });
 });

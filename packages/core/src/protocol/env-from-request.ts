@@ -25,7 +25,18 @@ export interface HttpRequestInfo {
 
 // Framing of the HTTP hop, not of the request: the SCGI request carries CONTENT_LENGTH itself, and nginx
 // forwarding HTTP_TRANSFER_ENCODING for a body it already de-chunked is a known trap (see frontends.md).
-const UNFORWARDED_HEADERS = new Set(['transfer-encoding', 'content-length', 'connection', 'keep-alive']);
+// `Proxy` would become HTTP_PROXY, which CGI programs and many HTTP clients read as their proxy setting
+// (httpoxy, CVE-2016-5385); Go's net/http/cgi drops it too. The rest are hop-by-hop or describe framing
+// the SCGI request replaces (CONTENT_LENGTH).
+const UNFORWARDED_HEADERS = new Set([
+  'transfer-encoding',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy',
+  'te',
+  'upgrade',
+]);
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})|%00/;
 const PERCENT_ESCAPE = /%([0-9A-Fa-f]{2})/g;

@@ -4,5 +4,6 @@ export * from './cgi-names.js';
 export * from './env-from-request.js';
 export * from './errors.js';
 export * from './request-encoder.js';
+export * from './request-from-env.js';
 export * from './request-parser.js';
 export * from './response-head-parser.js';

@@ -39,7 +39,11 @@ function failWith(chunks: readonly Uint8Array[] | Uint8Array, options: { finish?
 }
 
 /** Asserts `wire` fails with `code`, carrying the code's status and an operator-readable message. */
-function expectCode(code: ScgiErrorCode, wire: readonly Uint8Array[] | Uint8Array, finish?: boolean): Outcome {
+function expectCode(
+  code: ScgiErrorCode,
+  wire: readonly Uint8Array[] | Uint8Array,
+  finish?: boolean,
+): Outcome {
   const outcome = failWith(wire, { finish });
   expect(outcome.error.code, `input ${JSON.stringify(Buffer.concat([wire].flat()).toString('latin1'))}`).toBe(
     code,
@@ -66,7 +70,11 @@ describe('RequestParser errors, one test per code', () => {
     // Thrown at the digits, without waiting for the ':' (default limit 65536).
     expectCode('ERR_SCGI_HEADER_TOO_LARGE', bytes('65537'), false);
     expect(failWith(bytes('65536')).error.code).toBe('ERR_SCGI_HEADER_TRUNCATED'); // at the limit: fine
-    const outcome = expectCode('ERR_SCGI_HEADER_TOO_LARGE', byteByByte(bytes('99999999999999999999:')), false);
+    const outcome = expectCode(
+      'ERR_SCGI_HEADER_TOO_LARGE',
+      byteByByte(bytes('99999999999999999999:')),
+      false,
+    );
     expect(outcome.at).toBe(4); // the fifth digit: 99999 > 65536
   });
 
@@ -88,36 +96,91 @@ describe('RequestParser errors, one test per code', () => {
   });
 
   it('ERR_SCGI_BAD_CONTENT_LENGTH', () => {
-    const values = ['', '-1', '+1', '1.5', ' 1', '1 ', '1e3', '0x10', '١', '9007199254740992', '1'.repeat(30)];
+    const values = [
+      '',
+      '-1',
+      '+1',
+      '1.5',
+      ' 1',
+      '1 ',
+      '1e3',
+      '0x10',
+      '١',
+      '9007199254740992',
+      '1'.repeat(30),
+    ];
     for (const value of values) {
-      expectCode('ERR_SCGI_BAD_CONTENT_LENGTH', scgiRequest([['CONTENT_LENGTH', value], ['SCGI', '1']]));
+      expectCode(
+        'ERR_SCGI_BAD_CONTENT_LENGTH',
+        scgiRequest([
+          ['CONTENT_LENGTH', value],
+          ['SCGI', '1'],
+        ]),
+      );
     }
     // The largest safe integer is still a valid number (then too large for the default body limit).
-    const max = failWith(scgiRequest([['CONTENT_LENGTH', String(Number.MAX_SAFE_INTEGER)], ['SCGI', '1']]));
+    const max = failWith(
+      scgiRequest([
+        ['CONTENT_LENGTH', String(Number.MAX_SAFE_INTEGER)],
+        ['SCGI', '1'],
+      ]),
+    );
     expect(max.error.code).toBe('ERR_SCGI_BODY_TOO_LARGE');
   });
 
   it('ERR_SCGI_MISSING_SCGI', () => {
-    expectCode('ERR_SCGI_MISSING_SCGI', scgiRequest([['CONTENT_LENGTH', '0'], ['REQUEST_METHOD', 'GET']]));
-    expectCode('ERR_SCGI_MISSING_SCGI', scgiRequest([['CONTENT_LENGTH', '0'], ['HTTP_SCGI', '1']]));
+    expectCode(
+      'ERR_SCGI_MISSING_SCGI',
+      scgiRequest([
+        ['CONTENT_LENGTH', '0'],
+        ['REQUEST_METHOD', 'GET'],
+      ]),
+    );
+    expectCode(
+      'ERR_SCGI_MISSING_SCGI',
+      scgiRequest([
+        ['CONTENT_LENGTH', '0'],
+        ['HTTP_SCGI', '1'],
+      ]),
+    );
   });
 
   it('ERR_SCGI_BAD_SCGI_VERSION', () => {
     for (const version of ['2', '', ' 1', '1.0', '01']) {
-      expectCode('ERR_SCGI_BAD_SCGI_VERSION', scgiRequest([['CONTENT_LENGTH', '0'], ['SCGI', version]]));
+      expectCode(
+        'ERR_SCGI_BAD_SCGI_VERSION',
+        scgiRequest([
+          ['CONTENT_LENGTH', '0'],
+          ['SCGI', version],
+        ]),
+      );
     }
   });
 
   it('ERR_SCGI_DUPLICATE_VARIABLE', () => {
     for (const name of ['CONTENT_LENGTH', 'SCGI', 'REQUEST_METHOD', 'REQUEST_URI', 'CONTENT_TYPE']) {
-      const pairs: Array<[string, string]> = [['CONTENT_LENGTH', '0'], ['SCGI', '1'], [name, '1'], [name, '1']];
-      const outcome = expectCode('ERR_SCGI_DUPLICATE_VARIABLE', scgiRequest(name === 'SCGI' ? pairs.slice(0, 3) : pairs));
+      const pairs: Array<[string, string]> = [
+        ['CONTENT_LENGTH', '0'],
+        ['SCGI', '1'],
+        [name, '1'],
+        [name, '1'],
+      ];
+      const outcome = expectCode(
+        'ERR_SCGI_DUPLICATE_VARIABLE',
+        scgiRequest(name === 'SCGI' ? pairs.slice(0, 3) : pairs),
+      );
       expect(outcome.error.message).toContain(name);
     }
   });
 
   it('ERR_SCGI_MISSING_COMMA', () => {
-    const wire = scgiRequest([['CONTENT_LENGTH', '1'], ['SCGI', '1']], bytes('x'));
+    const wire = scgiRequest(
+      [
+        ['CONTENT_LENGTH', '1'],
+        ['SCGI', '1'],
+      ],
+      bytes('x'),
+    );
     const noComma = Buffer.concat([wire.subarray(0, wire.indexOf(0x2c)), bytes('x')]);
     expectCode('ERR_SCGI_MISSING_COMMA', noComma);
     expectCode('ERR_SCGI_MISSING_COMMA', Buffer.concat([noComma.subarray(0, -1), bytes(';x')]));
@@ -127,7 +190,10 @@ describe('RequestParser errors, one test per code', () => {
 
   it('ERR_SCGI_BODY_TOO_LARGE', () => {
     const outcome = expectCode('ERR_SCGI_BODY_TOO_LARGE', [
-      scgiRequest([['CONTENT_LENGTH', String(1024 ** 3 + 1)], ['SCGI', '1']]),
+      scgiRequest([
+        ['CONTENT_LENGTH', String(1024 ** 3 + 1)],
+        ['SCGI', '1'],
+      ]),
     ]);
     // Thrown where the headers event would have been: no event came before it.
     expect(outcome.events).toEqual([]);
@@ -136,7 +202,10 @@ describe('RequestParser errors, one test per code', () => {
   });
 
   it('ERR_SCGI_HEADER_TRUNCATED', () => {
-    const wire = scgiRequest([['CONTENT_LENGTH', '0'], ['SCGI', '1']]);
+    const wire = scgiRequest([
+      ['CONTENT_LENGTH', '0'],
+      ['SCGI', '1'],
+    ]);
     const comma = wire.indexOf(0x2c);
     // Nothing at all (the caller sees bytesReceived 0 and closes silently), inside the length, inside
     // the block, before the comma.
@@ -150,7 +219,13 @@ describe('RequestParser errors, one test per code', () => {
   });
 
   it('ERR_SCGI_BODY_TRUNCATED', () => {
-    const wire = scgiRequest([['CONTENT_LENGTH', '10'], ['SCGI', '1']], bytes('0123456789'));
+    const wire = scgiRequest(
+      [
+        ['CONTENT_LENGTH', '10'],
+        ['SCGI', '1'],
+      ],
+      bytes('0123456789'),
+    );
     const outcome = expectCode('ERR_SCGI_BODY_TRUNCATED', byteByByte(wire.subarray(0, -4)));
     expect(outcome.at).toBe('finish');
     expect(outcome.events.map((event) => event.type)).toEqual(['headers', ...Array(6).fill('body')]);
@@ -159,19 +234,30 @@ describe('RequestParser errors, one test per code', () => {
   });
 
   it('ERR_SCGI_UNEXPECTED_DATA', () => {
-    const wire = scgiRequest([['CONTENT_LENGTH', '2'], ['SCGI', '1']], bytes('ok'));
+    const wire = scgiRequest(
+      [
+        ['CONTENT_LENGTH', '2'],
+        ['SCGI', '1'],
+      ],
+      bytes('ok'),
+    );
     // In the same chunk as the body: `end` is still returned, the next call throws.
     const sameChunk = expectCode('ERR_SCGI_UNEXPECTED_DATA', Buffer.concat([wire, bytes('!')]), false);
     expect(sameChunk.events.map((event) => event.type)).toEqual(['headers', 'body', 'end']);
     // In a later chunk, after `end` was returned; also with a zero-length body (nginx's broken
     // unbuffered upload sends the rest of the body after a short CONTENT_LENGTH).
     expect(expectCode('ERR_SCGI_UNEXPECTED_DATA', [wire, bytes('!')]).at).toBe(1);
-    const empty = scgiRequest([['CONTENT_LENGTH', '0'], ['SCGI', '1']]);
+    const empty = scgiRequest([
+      ['CONTENT_LENGTH', '0'],
+      ['SCGI', '1'],
+    ]);
     expect(expectCode('ERR_SCGI_UNEXPECTED_DATA', [empty, bytes('rest of the body')]).events).toHaveLength(2);
   });
 
   it('has exactly one test above per code the parser raises', ({ task }) => {
-    const names = (task.suite?.tasks ?? []).map((test) => test.name).filter((name) => name.startsWith('ERR_'));
+    const names = (task.suite?.tasks ?? [])
+      .map((test) => test.name)
+      .filter((name) => name.startsWith('ERR_'));
     expect(names.sort()).toEqual([...PARSER_ERROR_CODES].sort());
   });
 });

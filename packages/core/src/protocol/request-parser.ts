@@ -201,7 +201,8 @@ export class RequestParser {
     if (head.contentLength > this.maxBodyBytes) {
       throw protocolError(
         'ERR_SCGI_BODY_TOO_LARGE',
-        `SCGI CONTENT_LENGTH ${head.contentLength} is over the limit of ${this.maxBodyBytes} bytes (maxBodyBytes)`,
+        `SCGI CONTENT_LENGTH ${head.contentLength} is over the limit of ${this.maxBodyBytes} bytes ` +
+          '(maxBodyBytes)',
       );
     }
     this.bodyRemaining = head.contentLength;

@@ -12,9 +12,15 @@ export interface ResponseHead {
   status: number;
   /** Reason phrase as sent; '' when none was sent. */
   statusText: string;
-  /** Header fields in order, names as sent, values with surrounding whitespace trimmed; the Status line is not included. Repeated names (Set-Cookie) stay separate entries. */
+  /**
+   * Header fields in order, names as sent, values with surrounding whitespace trimmed; the Status line is
+   * not included. Repeated names (Set-Cookie) stay separate entries.
+   */
   headers: Array<[string, string]>;
-  /** 'status': a Status: line; 'http': an HTTP/1.x first line; 'location': no status but a Location (302 implied); 'default': neither (200 implied). */
+  /**
+   * 'status': a Status: line; 'http': an HTTP/1.x first line; 'location': no status but a Location (302
+   * implied); 'default': neither (200 implied).
+   */
   statusSource: 'status' | 'http' | 'location' | 'default';
 }
 
@@ -80,7 +86,11 @@ export class ResponseHeadParser {
     this.maxHeadBytes = max;
   }
 
-  /** Feed bytes; null until the blank line ending the head has arrived, then the head and `rest` (the body bytes that came in this chunk, possibly empty). Not to be called again after it returned a head. */
+  /**
+   * Feed bytes; null until the blank line ending the head has arrived, then the head and `rest` (the body
+   * bytes that came in this chunk, possibly empty; a view, not a copy). Not to be called again after it
+   * returned a head. Throws {@link ScgiError} for a malformed or oversized head.
+   */
   receive(chunk: Uint8Array): { head: ResponseHead; rest: Buffer } | null {
     if (this.error !== undefined) throw this.error;
     if (this.complete) throw new Error('ResponseHeadParser.receive() called after the head was returned');
@@ -101,7 +111,8 @@ export class ResponseHeadParser {
     if (this.complete) return;
     this.error = headError(
       'ERR_SCGI_RESPONSE_TRUNCATED',
-      `SCGI backend closed the connection after ${this.headBytes + this.partialBytes} bytes, before the end of the response head`,
+      `SCGI backend closed the connection after ${this.headBytes + this.partialBytes} bytes, ` +
+        'before the end of the response head',
     );
     throw this.error;
   }

@@ -1,6 +1,6 @@
 // Test helpers for the protocol core: hand-built wire bytes, seeded splits, draining a RequestParser.
 
-import type { RequestParserOptions, RequestEvent, RequestHeadersEvent } from '../request-parser.js';
+import type { RequestEvent, RequestHeadersEvent, RequestParserOptions } from '../request-parser.js';
 import { RequestParser } from '../request-parser.js';
 
 /** Latin1 bytes of `text` (the tests spell wire bytes as strings with \x00). */
@@ -25,7 +25,10 @@ export function wrapBlock(block: Uint8Array): Buffer {
 }
 
 /** A whole SCGI request: the netstring of `pairs`, then `body`. */
-export function scgiRequest(pairs: ReadonlyArray<readonly [string, string]>, body: Uint8Array = Buffer.alloc(0)) {
+export function scgiRequest(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  body: Uint8Array = Buffer.alloc(0),
+) {
   return Buffer.concat([netstring(pairs), body]);
 }
 
