@@ -1,4 +1,5 @@
-// A hello-world worker for the transport benchmark: `http` serves node:http, `scgi` the same handler over SCGI.
+// A hello-world worker for the transport benchmark: `http` serves node:http, `scgi` the same handler over SCGI,
+// `trivial` the one-file SCGI responder (the ceiling for any SCGI transport).
 import { createServer } from 'node:http';
 
 const [mode, path] = process.argv.slice(2);
@@ -6,10 +7,15 @@ const hello = (_req, res) => {
   res.setHeader('Content-Type', 'text/plain');
   res.end('Hello, world!\n');
 };
-const server = createServer(hello);
-if (mode === 'scgi') {
+const server =
+  mode === 'trivial'
+    ? (await import('./trivial-responder.mjs')).createTrivialResponder()
+    : createServer(hello);
+if (mode === 'trivial') {
+  server.listen(path, ready);
+} else if (mode === 'scgi') {
   const { scgi } = await import('@scgi-node/core');
-  server.listen(scgi(path), ready);
+  server.listen(scgi(path, JSON.parse(process.env.SCGI_OPTIONS ?? '{}')), ready);
 } else {
   server.listen(path, ready);
 }

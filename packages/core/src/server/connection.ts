@@ -81,6 +81,7 @@ export class ScgiConnection {
           const { req } = this.exchange!;
           req.complete = true;
           req.push(null);
+          if (this.responded) this.socket.destroySoon(); // the unread body is drained
         }
       }
     } catch (error) {
@@ -186,9 +187,14 @@ export class ScgiConnection {
     }
     res.detachSocket(this.socket);
     process.nextTick(emitResponseClose, res);
-    // FIN ends the response; reading goes on until the peer closes (or the idle timeout).
-    this.socket.resume();
-    this.socket.end();
+    if (this.parser.state === 'done') {
+      // All of the request was read, so nothing but a FIN can follow: close now, as node:http does.
+      this.socket.destroySoon();
+    } else {
+      // FIN ends the response; reading goes on until the body is drained (or the idle timeout).
+      this.socket.resume();
+      this.socket.end();
+    }
   };
 
   /** Node's own connection listener forwards 'drain' to the response; this one must too. */
