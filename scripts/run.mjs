@@ -64,7 +64,7 @@ if (job !== 'pnpm') ensureInstalled();
 switch (job) {
   case 'start':
     pnpm('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
-    pnpm('--filter', 'express-app', 'run', 'start:gateway', ...rest);
+    run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...rest]);
     break;
   case 'test':
     pnpm('exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest);

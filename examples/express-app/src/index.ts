@@ -1,2 +1,2 @@
-// Placeholder until this package is built; replaced by its real entry point.
-export {};
+// The example's library entry: the app factory (src/scgi.ts and src/http.ts are the runnable entries).
+export { type AppOptions, createApp } from './app.js';
