@@ -39,7 +39,9 @@ function sendNoEarlyHints(_hints: unknown, callback?: () => void): void {
  */
 export function makeCgiResponse(res: ServerResponse): void {
   const cgi = res as CgiResponse;
-  cgi.useChunkedEncodingByDefault = false;
+  // Left on so node:http still computes Content-Length for `res.end(body)`; when it would chunk instead,
+  // storeCgiHeader drops the Transfer-Encoding line and the framing, and the close ends the body.
+  cgi.useChunkedEncodingByDefault = true;
   cgi.shouldKeepAlive = false;
   cgi._storeHeader = storeCgiHeader;
   // SCGI has no interim responses: a 1xx written now would be read as the final head.

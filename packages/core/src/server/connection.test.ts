@@ -134,6 +134,17 @@ describe('response framing', () => {
     expect(result.body).toBe('hello world');
   });
 
+  it('sends Content-Length when the whole body is known, also to HTTP/1.0 clients', async () => {
+    const server = await listenScgi((_req, res) => res.end('hello'));
+    for (const protocol of ['HTTP/1.1', 'HTTP/1.0']) {
+      const pairs = nginxPairs('GET', '/');
+      pairs.find((pair) => pair[0] === 'SERVER_PROTOCOL')![1] = protocol;
+      const result = await rawExchange(server, wire(pairs));
+      expect(result.head).toMatch(/\r\nContent-Length: 5(\r\n|$)/);
+      expect(result.body).toBe('hello');
+    }
+  });
+
   it('honours writeHead(code, reason, headersArray) and sends no body for HEAD, 204 and 304', async () => {
     const server = await listenScgi((req, res) => {
       if (req.url === '/teapot') res.writeHead(418, 'Short And Stout', ['X-A', '1', 'X-A', '2']).end('tea');
