@@ -1,2 +1,6 @@
-// Placeholder until this package is built; replaced by its real entry point.
-export {};
+// @scgi-node/hono: Hono (or any fetch handler) as an SCGI worker. Re-exports only.
+export { getConnInfo } from './conn-info.js';
+export type { CgiVariables, ScgiEnv } from './env.js';
+export { createFetchHandler, type FetchHandlerOptions } from './fetch-handler.js';
+export type { FetchHandler } from './run-fetch.js';
+export { DEFAULT_SCGI_PORT, type ScgiFetchServer, type ServeOptions, serve } from './serve.js';

@@ -1,0 +1,51 @@
+// The handler's `env` (Hono's `c.env`): the request's CGI variables, with the user's bindings merged in.
+
+/**
+ * The CGI variables of one request, as the front server sent them (RFC 3875 §4.1 plus its extras), passed
+ * to the fetch handler as `env` (`c.env` in Hono). The listed names are the usual ones; any other variable
+ * the front server sets (`SSL_CLIENT_S_DN`, `DOCUMENT_ROOT`, Apache's `SCRIPT_FILENAME`, …) is there too.
+ * Repeated `HTTP_*` variables are joined (`HTTP_COOKIE` with `; `, others with `, `).
+ */
+export interface CgiVariables {
+  readonly REQUEST_METHOD?: string;
+  readonly REQUEST_URI?: string;
+  readonly QUERY_STRING?: string;
+  readonly CONTENT_LENGTH?: string;
+  readonly CONTENT_TYPE?: string;
+  readonly SERVER_PROTOCOL?: string;
+  readonly SERVER_NAME?: string;
+  readonly SERVER_PORT?: string;
+  readonly SERVER_ADDR?: string;
+  readonly REMOTE_ADDR?: string;
+  readonly REMOTE_PORT?: string;
+  /** Set by the web server's own authentication (`auth_basic`, `AuthType`, …). */
+  readonly REMOTE_USER?: string;
+  readonly HTTPS?: string;
+  readonly REQUEST_SCHEME?: string;
+  readonly SCRIPT_NAME?: string;
+  readonly PATH_INFO?: string;
+  readonly DOCUMENT_URI?: string;
+  readonly DOCUMENT_ROOT?: string;
+  readonly HTTP_HOST?: string;
+  /** Other variables are strings too; `unknown` here so user bindings of any type can be merged in. */
+  readonly [variable: string]: unknown;
+}
+
+/**
+ * What the fetch handler gets as `env`: the CGI variables, plus the `bindings` given to `serve` /
+ * `createFetchHandler`. Use it as Hono's bindings type: `new Hono<{ Bindings: ScgiEnv<{ db: Db }> }>()`.
+ */
+export type ScgiEnv<Bindings extends object = {}> = Bindings & CgiVariables;
+
+/**
+ * One env per request. Without bindings it is the parser's own null-prototype record (no copy). With
+ * bindings, the CGI variables are assigned last: a per-request fact such as `REMOTE_USER` cannot be
+ * masked by a static binding of the same name.
+ */
+export function makeEnv(
+  variables: Readonly<Record<string, string>>,
+  bindings: object | undefined,
+): CgiVariables {
+  if (bindings === undefined) return variables;
+  return Object.assign(Object.create(null) as Record<string, unknown>, bindings, variables);
+}
