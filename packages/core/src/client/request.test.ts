@@ -1,6 +1,7 @@
 // The SCGI client against real SCGI servers and misbehaving backends.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -135,38 +136,85 @@ describe('request()', () => {
   });
 });
 
+/** A worker process (SCGI on our transport, or plain node:http) that counts a body and reports its peak RSS. */
+async function startCountingWorker(kind: 'scgi' | 'http') {
+  const core = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+  const listen =
+    kind === 'scgi'
+      ? `import(${JSON.stringify(core)}).then(({ scgi }) => server.listen(scgi(0), ready))`
+      : `server.listen(0, '127.0.0.1', ready)`;
+  const script = `
+    const server = require('node:http').createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk) => { bytes += chunk.length; });
+      req.on('end', () => res.end(JSON.stringify({ bytes, maxRssKiB: process.resourceUsage().maxRSS })));
+    });
+    const ready = () => console.log(server.address().port);
+    ${listen};`;
+  const worker = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(worker.stdout!, 'data')) as [Buffer];
+  return { worker, port: Number(line.toString()) };
+}
+
+function chunks(total: number): Readable {
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  return Readable.from(
+    (function* () {
+      for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
+    })(),
+  );
+}
+
+/** Upload `total` bytes and resolve with the worker's byte count and peak RSS. */
+function upload(
+  kind: 'scgi' | 'http',
+  port: number,
+  total: number,
+): Promise<{ bytes: number; maxRssKiB: number }> {
+  if (kind === 'scgi') {
+    return request(port, { method: 'POST', body: chunks(total), contentLength: total }).then(
+      (response) => response.json() as Promise<{ bytes: number; maxRssKiB: number }>,
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { port, host: '127.0.0.1', method: 'POST', headers: { 'content-length': total }, agent: false },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(JSON.parse(text) as { bytes: number; maxRssKiB: number }));
+      },
+    );
+    req.on('error', reject);
+    chunks(total).pipe(req);
+  });
+}
+
+/** Peak-RSS growth (MiB) of a warmed-up worker while it receives `total` bytes. */
+async function peakGrowthMiB(kind: 'scgi' | 'http', total: number): Promise<number> {
+  const { worker, port } = await startCountingWorker(kind);
+  try {
+    // The first request loads and compiles code paths: measure from after it, for both kinds alike.
+    const warm = await upload(kind, port, 1024 * 1024);
+    const result = await upload(kind, port, total);
+    expect(result.bytes).toBe(total);
+    return (result.maxRssKiB - warm.maxRssKiB) / 1024;
+  } finally {
+    worker.kill('SIGKILL');
+  }
+}
+
 describe('a 50 MB upload', () => {
-  it('streams through a worker process whose memory stays flat', async () => {
-    // The worker runs in its own process so its peak RSS (maxRSS) measures only the server side.
-    const core = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
-    const script = `
-      const { createServer } = require('node:http');
-      import(${JSON.stringify(core)}).then(({ scgi }) => {
-        const server = createServer((req, res) => {
-          let bytes = 0;
-          req.on('data', (chunk) => { bytes += chunk.length; });
-          req.on('end', () => res.end(JSON.stringify({ bytes, maxRssKiB: process.resourceUsage().maxRSS })));
-        }).listen(scgi(0), () => console.log(JSON.stringify({
-          port: server.address().port, maxRssKiB: process.resourceUsage().maxRSS })));
-      });`;
-    const worker = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const [line] = (await once(worker.stdout!, 'data')) as [Buffer];
-      const ready = JSON.parse(line.toString()) as { port: number; maxRssKiB: number };
-      const total = 50 * 1024 * 1024;
-      const chunk = Buffer.alloc(64 * 1024, 7);
-      const body = Readable.from(
-        (function* () {
-          for (let sent = 0; sent < total; sent += chunk.length) yield chunk;
-        })(),
-      );
-      const response = await request(ready.port, { method: 'POST', body, contentLength: total });
-      const result = (await response.json()) as { bytes: number; maxRssKiB: number };
-      expect(result.bytes).toBe(total);
-      const growthMiB = (result.maxRssKiB - ready.maxRssKiB) / 1024;
-      expect(growthMiB).toBeLessThan(32);
-    } finally {
-      worker.kill('SIGKILL');
-    }
+  it('streams through a worker process whose memory stays flat, like node:http', async () => {
+    // Peak RSS is measured in the worker process itself. V8 frees the 64 KB chunks lazily, so some
+    // growth is normal (and grows with the Node version); node:http receiving the same body in the same
+    // run is the reference. A buffered body would add at least its own 50 MiB.
+    const total = 50 * 1024 * 1024;
+    const scgiGrowth = await peakGrowthMiB('scgi', total);
+    const httpGrowth = await peakGrowthMiB('http', total);
+    expect(scgiGrowth).toBeLessThan(total / 1024 / 1024);
+    expect(scgiGrowth).toBeLessThan(httpGrowth + 8);
   });
 });
