@@ -2,7 +2,16 @@
 // Entry point behind `npm start` and `npm test`: brings its own pinned pnpm (no global install),
 // installs the workspace when needed, builds, then runs the requested job.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +65,31 @@ function ensureInstalled() {
   pnpm('install', '--frozen-lockfile', '--prefer-offline');
 }
 
+/** Every workspace package folder (packages/*, examples/*, test, bench). */
+function workspaceDirs() {
+  const dirs = [join(root, 'test'), join(root, 'bench')];
+  for (const group of ['packages', 'examples']) {
+    const base = join(root, group);
+    if (existsSync(base)) for (const name of readdirSync(base)) dirs.push(join(base, name));
+  }
+  return dirs;
+}
+
+/** One closing line for the whole run, summed from each package's vitest JSON report. */
+function printTotals(reports) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const report of reports) {
+    if (!existsSync(report)) continue;
+    const totals = JSON.parse(readFileSync(report, 'utf8'));
+    passed += totals.numPassedTests;
+    failed += totals.numFailedTests;
+    skipped += totals.numPendingTests + totals.numTodoTests;
+  }
+  console.log(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+}
+
 const [job = 'test', ...rest] = process.argv.slice(2);
 ensurePnpm();
 // `pnpm` passes straight through (e.g. to add a dependency), so it must not require a lockfile first.
@@ -66,9 +100,21 @@ switch (job) {
     pnpm('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
     run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...rest]);
     break;
-  case 'test':
-    pnpm('exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest);
-    break;
+  case 'test': {
+    const reports = workspaceDirs().map((dir) => join(dir, '.vitest-report.json'));
+    for (const report of reports) rmSync(report, { force: true });
+    const result = spawnSync(
+      process.execPath,
+      [pnpmEntry, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest],
+      {
+        stdio: 'inherit',
+        cwd: root,
+        env,
+      },
+    );
+    printTotals(reports);
+    process.exit(result.status ?? 1);
+  }
   case 'pnpm':
     pnpm(...rest);
     break;

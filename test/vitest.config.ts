@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 60_000, pool: 'forks' },
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
+    testTimeout: 60_000,
+    pool: 'forks',
+    // The JSON report lets `npm test` print one total for the whole workspace (scripts/run.mjs).
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+  },
 });
