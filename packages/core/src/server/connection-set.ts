@@ -13,17 +13,34 @@ export const SWEEP_INTERVAL_MAX_MS = 1_000;
  */
 export class ScgiConnectionSet implements ScgiConnectionHost {
   readonly connections = new Set<ScgiConnection>();
+  private current: ResolvedServerOptions;
+  private sweeping = false;
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(
     readonly server: Server,
-    /** Read by each new connection; replacing it affects later connections (and the next sweep start). */
-    public options: ResolvedServerOptions,
+    options: ResolvedServerOptions,
     readonly driver: ScgiDriver,
-  ) {}
+  ) {
+    this.current = options;
+  }
 
-  /** Take `socket` as an SCGI connection. */
+  /** Read by each new connection. Replacing them affects later connections (and restarts the sweep). */
+  get options(): ResolvedServerOptions {
+    return this.current;
+  }
+
+  set options(options: ResolvedServerOptions) {
+    this.current = options;
+    if (this.sweeping) {
+      this.stopSweep();
+      this.startSweep();
+    }
+  }
+
+  /** Take `socket` as an SCGI connection; the sweep starts with the first one (however it came). */
   accept(socket: Socket): ScgiConnection {
+    if (!this.sweeping) this.startSweep();
     return new ScgiConnection(this, socket);
   }
 
@@ -37,20 +54,22 @@ export class ScgiConnectionSet implements ScgiConnectionHost {
     for (const connection of this.connections) if (connection.idle) connection.destroy();
   }
 
-  /** (Re)start the sweep for the current options; unref'd, so it never keeps the process alive. */
-  startSweep(): void {
-    this.stopSweep();
-    const { headersTimeoutMs, idleTimeoutMs } = this.options;
+  /** Stop the sweep (the server closed); the next accepted connection starts it again. */
+  stopSweep(): void {
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+    this.sweeping = false;
+  }
+
+  /** Unref'd, so it never keeps the process alive; none at all when both timeouts are off. */
+  private startSweep(): void {
+    this.sweeping = true;
+    const { headersTimeoutMs, idleTimeoutMs } = this.current;
     const shortest = Math.min(...[headersTimeoutMs, idleTimeoutMs].filter((ms) => ms > 0));
     if (shortest === Number.POSITIVE_INFINITY) return;
     const intervalMs = Math.max(1, Math.min(SWEEP_INTERVAL_MAX_MS, Math.floor(shortest / 4)));
     this.sweep = setInterval(this.checkTimeouts, intervalMs);
     this.sweep.unref();
-  }
-
-  stopSweep(): void {
-    clearInterval(this.sweep);
-    this.sweep = undefined;
   }
 
   private readonly checkTimeouts = (): void => {
@@ -60,8 +79,8 @@ export class ScgiConnectionSet implements ScgiConnectionHost {
 }
 
 /**
- * Serve SCGI on `server` (any net.Server): its connections go to `driver`; the sweep runs while it
- * listens (until 'close', which waits for the last connection).
+ * Serve SCGI on `server` (any net.Server): its connections go to `driver`; the sweep runs from the
+ * first connection until 'close' (which waits for the last connection).
  */
 export function serveConnections(
   server: Server,
@@ -72,8 +91,6 @@ export function serveConnections(
   server.on('connection', (socket: Socket) => {
     set.accept(socket);
   });
-  server.on('listening', () => set.startSweep());
   server.on('close', () => set.stopSweep());
-  if (server.listening) set.startSweep();
   return set;
 }
