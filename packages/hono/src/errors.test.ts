@@ -151,6 +151,16 @@ describe("core's limits and timeouts", () => {
     ]);
   });
 
+  it('drops bytes past CONTENT_LENGTH that come with the head, as core does, and answers the request', async () => {
+    const app = new Hono().post('/', async (c) => c.text(`got ${await c.req.text()}`));
+    const server = await listenServe({ fetch: app.fetch });
+    const errors = errorsOf(server);
+    const result = await rawExchange(server, wire(nginxPairs('POST', '/', [], 3), 'abcEXTRA'));
+    expect(result.head).toMatch(/^Status: 200 OK\r\n/);
+    expect(result.body.toString()).toBe('got abc');
+    expect(errors.map((error) => error.code)).toEqual(['ERR_SCGI_UNEXPECTED_DATA']);
+  });
+
   it('answers an HTTP request on the SCGI port in HTTP, with a hint', async () => {
     const server = await listenServe({ fetch });
     const result = await rawExchange(server, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));

@@ -2,9 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import { cgiVariables, ScgiError } from '@scgi-node/core';
+import { reportError } from '@scgi-node/core/transport';
 import { makeEnv, type ScgiEnv } from './env.js';
-import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD, reportError } from './error-reply.js';
 import { installGlobals } from './globals.js';
+import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD } from './internal-error.js';
 import { abortRequest, createRequest, normalizeMethod } from './request.js';
 import { RequestBody } from './request-body.js';
 import { buildHref, hrefFromEnv } from './request-url.js';

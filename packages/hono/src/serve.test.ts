@@ -1,4 +1,7 @@
-// `serve` with real Hono apps: routing, JSON, uploads, cookies, conninfo, HEAD, c.env and the request URL.
+// `serve` with real Hono apps: routing, JSON, uploads, cookies, conninfo, HEAD, c.env, the request URL, sockets.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { statSync } from 'node:fs';
 import { request } from '@scgi-node/core';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -7,6 +10,7 @@ import { ipRestriction } from 'hono/ip-restriction';
 import { describe, expect, it } from 'vitest';
 import { getConnInfo } from './conn-info.js';
 import type { ScgiEnv } from './env.js';
+import { serve } from './serve.js';
 import {
   listenServe,
   nginxPairs,
@@ -228,9 +232,33 @@ describe('a Hono app served over SCGI', () => {
     const path = `${tempDir()}/app.sock`;
     const app = new Hono().get('/', (c) => c.text('over unix'));
     const server = await listenServe({ fetch: app.fetch, listen: { path, mode: 0o666 } });
-    const { statSync } = await import('node:fs');
     expect(statSync(path).mode & 0o777).toBe(0o666);
     expect(await (await request(path, { url: '/' })).text()).toBe('over unix');
     expect(server.address()).toBe(path);
+  });
+
+  it('replaces a stale unix socket file left by a dead process, as core does', async () => {
+    const path = `${tempDir()}/stale.sock`;
+    // A listener killed before it could unlink leaves a socket file nobody accepts on.
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
+    ]);
+    await once(child, 'exit');
+    expect(statSync(path).isSocket()).toBe(true);
+    const app = new Hono().get('/', (c) => c.text('fresh'));
+    await listenServe({ fetch: app.fetch, listen: `unix:${path}` });
+    expect(await (await request(path, { url: '/' })).text()).toBe('fresh');
+  });
+
+  it('refuses a unix socket path a live server listens on (ERR_SCGI_SOCKET_IN_USE)', async () => {
+    const path = `${tempDir()}/live.sock`;
+    const live = new Hono().get('/', (c) => c.text('live'));
+    await listenServe({ fetch: live.fetch, listen: path });
+    const second = serve({ fetch: new Hono().fetch, listen: path });
+    const [error] = (await once(second, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ERR_SCGI_SOCKET_IN_USE');
+    expect(second.listening).toBe(false);
+    expect(await (await request(path, { url: '/' })).text()).toBe('live');
   });
 });

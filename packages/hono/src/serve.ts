@@ -1,10 +1,9 @@
 // `serve({ fetch, listen })`: a fetch handler as an SCGI worker, straight from SCGI to Request and back.
-
-import { chmodSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { type ScgiListenTarget, type ScgiServerOptions, scgi } from '@scgi-node/core';
+import { listenScgiNet, serveConnections } from '@scgi-node/core/transport';
 import type { ScgiEnv } from './env.js';
-import { FetchConnection, type FetchServerState } from './fetch-connection.js';
+import { fetchDriver } from './fetch-exchange.js';
 import { installGlobals } from './globals.js';
 import type { FetchHandler } from './run-fetch.js';
 
@@ -54,40 +53,16 @@ export function serve<Bindings extends object = {}>(
   const target = scgi(listenTarget(options), options);
   if (options.overrideGlobalObjects !== false) installGlobals();
   const server = createServer({ allowHalfOpen: true }) as ScgiFetchServer;
-  const state: FetchServerState = {
-    server,
-    options: target.options,
-    fetch: options.fetch as FetchHandler<unknown>,
-    bindings: options.bindings,
-    connections: new Set(),
-  };
-  server.on('connection', (socket) => {
-    new FetchConnection(state, socket);
-  });
-  startTimeoutSweep(server, state);
-  server.closeAllConnections = () => {
-    for (const connection of state.connections) connection.destroy();
-  };
-  server.closeIdleConnections = () => {
-    for (const connection of state.connections) if (connection.idle) connection.destroy();
-  };
-  const { port, host, path, fd, mode, backlog } = target.listen;
-  if (path !== undefined && mode !== undefined) {
-    // Before any user 'listening' handler runs, so nobody connects through a wrong mode.
-    server.prependOnceListener('listening', () => {
-      try {
-        chmodSync(path, mode as number);
-      } catch (error) {
-        server.emit('error', error);
-      }
-    });
-  }
+  const driver = fetchDriver({ fetch: options.fetch as FetchHandler<unknown>, bindings: options.bindings });
+  // Core's SCGI connection (parser, limits, timeouts, error replies) with the fetch path as its driver.
+  const connections = serveConnections(server, target.options, driver);
+  server.closeAllConnections = () => connections.closeAll();
+  server.closeIdleConnections = () => connections.closeIdle();
   if (listeningListener !== undefined) {
     server.once('listening', () => listeningListener(server.address()!));
   }
-  server.listen(
-    path !== undefined ? { path, backlog } : fd !== undefined ? { fd, backlog } : { port, host, backlog },
-  );
+  // As core's listen(scgi(...)): a stale unix socket file is replaced, `mode` applied before 'listening'.
+  listenScgiNet(server, target.listen);
   return server;
 }
 
@@ -95,26 +70,4 @@ function listenTarget(options: Pick<ServeOptions, 'listen' | 'port' | 'hostname'
   if (options.listen !== undefined) return options.listen;
   const port = options.port ?? DEFAULT_SCGI_PORT;
   return options.hostname === undefined ? port : { port, host: options.hostname };
-}
-
-/** Most time between two timeout checks; a timeout fires within max(timeout / 4, this) after it is due. */
-export const SWEEP_INTERVAL_MAX_MS = 1_000;
-
-/**
- * One interval per server checks every connection's header-read and idle timeouts, instead of two
- * timers per connection (node:http checks its headersTimeout the same way): arming and clearing
- * those timers was a tenth of a hello-world request's CPU. A timeout fires up to a quarter of its
- * length (at most a second) late.
- */
-function startTimeoutSweep(server: Server, state: FetchServerState): void {
-  const { headersTimeoutMs, idleTimeoutMs } = state.options;
-  const shortest = Math.min(...[headersTimeoutMs, idleTimeoutMs].filter((ms) => ms > 0));
-  if (shortest === Number.POSITIVE_INFINITY) return;
-  const intervalMs = Math.max(1, Math.min(SWEEP_INTERVAL_MAX_MS, Math.floor(shortest / 4)));
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (const connection of state.connections) connection.checkTimeouts(now);
-  }, intervalMs);
-  timer.unref();
-  server.once('close', () => clearInterval(timer));
 }

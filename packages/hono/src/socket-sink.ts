@@ -1,26 +1,25 @@
 // The response side of one SCGI connection: the CGI head and body go straight onto the socket.
 import type { Socket } from 'node:net';
+import type { ScgiConnection } from '@scgi-node/core/transport';
 import { serializeHead } from './response-head.js';
 import type { ResponseSink } from './write-response.js';
 
 // A head of ASCII only encodes the same in latin1 and UTF-8, so it can share the body's write.
 const NOT_ASCII = /[\u0080-\uffff]/;
 
-/** Writes one response on a connection and ends it; the connection (a subclass) feeds the request. */
+/** Writes one response on a connection and ends it; the exchange (a subclass) feeds the request. */
 export abstract class SocketSink implements ResponseSink {
-  /** Date.now() at the last traffic either way: the idle timeout's clock (see serve.ts's sweep). */
-  protected lastActivity = Date.now();
-  /** The response is complete (or an error reply was sent): remaining input is only drained. */
+  protected readonly socket: Socket;
+  /** The response is complete: remaining input is only drained. */
   protected responded = false;
   protected headWritten = false;
   protected socketClosed = false;
   private abortListeners: Array<(reason: unknown) => void> | undefined;
   private drainWaiter: (() => void) | undefined;
 
-  constructor(protected readonly socket: Socket) {}
-
-  /** All the request's bytes are in: nothing more may come from the peer. */
-  protected abstract get requestComplete(): boolean;
+  constructor(protected readonly connection: ScgiConnection) {
+    this.socket = connection.socket;
+  }
 
   /** The response is complete: stop delivering the request body to anyone. */
   protected abstract dropRequestBody(): void;
@@ -33,7 +32,6 @@ export abstract class SocketSink implements ResponseSink {
     const socket = this.socket;
     const head = serializeHead(status, reason, headers);
     this.headWritten = true;
-    this.lastActivity = Date.now();
     if (body === null) {
       socket.write(head, 'latin1');
     } else if (typeof body === 'string' && !NOT_ASCII.test(head)) {
@@ -48,12 +46,10 @@ export abstract class SocketSink implements ResponseSink {
 
   head(status: number, reason: string, headers: string[]): void {
     this.headWritten = true;
-    this.lastActivity = Date.now();
     this.socket.write(serializeHead(status, reason, headers), 'latin1');
   }
 
   write(chunk: string | Uint8Array): boolean {
-    this.lastActivity = Date.now();
     return this.socket.write(chunk);
   }
 
@@ -78,28 +74,14 @@ export abstract class SocketSink implements ResponseSink {
     for (const listener of this.abortListeners ?? []) listener(reason);
   }
 
-  /**
-   * The response is complete: FIN, then close once the request is complete too. An unread body is
-   * drained first (closing with unread bytes would reset the connection, and the front server could lose
-   * the response); with the whole request in, nothing more may come, so the peer's FIN is not awaited
-   * (that wait costs a fifth of a hello-world request's CPU).
-   */
+  /** The response is complete: the connection closes (see ScgiConnection.responseEnded). */
   protected finish(): void {
     this.responded = true;
     this.dropRequestBody();
-    this.socket.resume();
-    this.socket.end();
-    if (this.requestComplete) this.closeWhenFlushed();
-  }
-
-  protected closeWhenFlushed(): void {
-    const socket = this.socket;
-    if (socket.writableFinished) socket.destroy();
-    else socket.once('finish', () => socket.destroy());
+    this.connection.responseEnded();
   }
 
   protected readonly onDrain = (): void => {
-    this.lastActivity = Date.now();
     const waiter = this.drainWaiter;
     this.drainWaiter = undefined;
     waiter?.();

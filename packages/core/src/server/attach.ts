@@ -1,17 +1,12 @@
 // Turns an http.Server into an SCGI server: SCGI connections replace node:http's own connection handling.
 import type { Server } from 'node:http';
-import { ScgiConnection } from './connection.js';
-import type { ScgiSocket } from './socket-facade.js';
+import { type ScgiConnectionSet, serveConnections } from './connection-set.js';
+import { httpDriver } from './http-driver.js';
 import type { ResolvedServerOptions } from './target.js';
 
 const ATTACHED = Symbol.for('scgi-node.attached');
 
-interface AttachedState {
-  options: ResolvedServerOptions;
-  connections: Set<ScgiConnection>;
-}
-
-type AttachableServer = Server & { [ATTACHED]?: AttachedState };
+type AttachableServer = Server & { [ATTACHED]?: ScgiConnectionSet };
 
 export function isAttached(server: Server): boolean {
   return (server as AttachableServer)[ATTACHED] !== undefined;
@@ -41,20 +36,17 @@ export function attachScgi(server: Server, options: ResolvedServerOptions): void
   }
   server.removeListener('connection', httpListener as (...args: unknown[]) => void);
 
-  const state: AttachedState = { options, connections: new Set() };
-  attachable[ATTACHED] = state;
-  server.on('connection', (socket: ScgiSocket) => {
-    new ScgiConnection(server, socket, state.options, state.connections);
-  });
+  const set = serveConnections(server, options, httpDriver(server));
+  attachable[ATTACHED] = set;
 
   const closeAllHttp = server.closeAllConnections;
   const closeIdleHttp = server.closeIdleConnections;
   server.closeAllConnections = function closeAllConnections(): void {
     closeAllHttp.call(this);
-    for (const connection of state.connections) connection.destroy();
+    set.closeAll();
   };
   server.closeIdleConnections = function closeIdleConnections(): void {
     closeIdleHttp.call(this);
-    for (const connection of state.connections) if (connection.idle) connection.destroy();
+    set.closeIdle();
   };
 }

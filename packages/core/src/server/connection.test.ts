@@ -1,10 +1,13 @@
 // The transport on plain node:http: request mapping, response framing, body flow, aborts, bad input.
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ScgiError } from '../protocol/errors.js';
 import { listenScgi, nginxPairs, openSocket, rawExchange, wire } from '../test-support/raw-client.js';
 import { cgiVariables } from './cgi-variables.js';
+import { createServer } from './create-server.js';
+import { scgi } from './target.js';
 
 function capture() {
   const seen: { req?: IncomingMessage; res?: ServerResponse; body?: string; sameSocket?: boolean } = {};
@@ -369,6 +372,31 @@ describe('bad input and failures', () => {
     const result = await rawExchange(server, Buffer.from('300:CONTENT_LENGTH\x000\x00'));
     expect(result.head).toMatch(/^Status: 408 /);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('times out connections handed over with emit("connection") to a server that does not listen', async () => {
+    // A process manager may accept sockets itself and pass them on: the timeout sweep must still run.
+    const scgiServer = createServer((_req, res) => res.end('ok'), { headersTimeoutMs: 100 });
+    const front = createNetServer((socket) => scgiServer.emit('connection', socket));
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      const result = await rawExchange(front, Buffer.from('300:CONTENT_LENGTH\x000\x00'));
+      expect(result.head).toMatch(/^Status: 408 /);
+    } finally {
+      front.close();
+    }
+  });
+
+  it('still times out after the server closed and listened again', async () => {
+    const server = await listenScgi((_req, res) => res.end('ok'), { headersTimeoutMs: 100 });
+    expect((await rawExchange(server, wire(nginxPairs('GET', '/')))).body).toBe('ok');
+    server.close();
+    await once(server, 'close');
+    server.listen(scgi(0, { headersTimeoutMs: 100 }));
+    await once(server, 'listening');
+    const result = await rawExchange(server, Buffer.from('300:CONTENT_LENGTH\x000\x00'));
+    expect(result.head).toMatch(/^Status: 408 /);
   });
 
   it('closes a connection whose body stalls past the idle timeout', async () => {

@@ -1,45 +1,77 @@
-// One SCGI connection: feeds the parser, dispatches the request, enforces timeouts, ends cleanly.
-import type { Server } from 'node:http';
-import { isScgiError, ScgiError, ScgiProtocolError } from '../protocol/errors.js';
+// One SCGI connection: parser, limits, timeouts, error replies, peer end and close; each request goes to a driver.
+import type { Server, Socket } from 'node:net';
+import { isScgiError, ScgiProtocolError } from '../protocol/errors.js';
 import { type RequestHeadersEvent, RequestParser } from '../protocol/request-parser.js';
 import { replyError } from './error-reply.js';
-import { createExchange, type Exchange, kNeedDrain } from './exchange.js';
 import { reportError } from './server-events.js';
-import type { ScgiSocket } from './socket-facade.js';
 import type { ResolvedServerOptions } from './target.js';
 
-interface ResponseInternals {
-  _closed?: boolean;
-  finished: boolean;
-  [key: symbol]: unknown;
+/** The request side of one exchange, as the connection feeds it. Returned by {@link ScgiDriver.open}. */
+export interface ScgiRequestSink {
+  /** A body chunk (a view of the received bytes). Return false to pause the socket; resuming is yours. */
+  body(chunk: Buffer): boolean;
+  /** All CONTENT_LENGTH bytes have arrived. */
+  bodyEnd(): void;
+  /** Called once the data that carried the head is parsed, so its body bytes were already given to body(). */
+  start?(): void;
+  /** The socket's write buffer drained. */
+  drain?(): void;
+  /** The socket closed; `aborted` when the response had not ended (the peer left). */
+  close(aborted: boolean): void;
 }
 
-interface RequestInternals {
-  _consuming?: boolean;
-  _dump(): void;
+/**
+ * What serves requests on a server's SCGI connections: node:http's IncomingMessage/ServerResponse
+ * pair, or an adapter's own objects. It writes the response on `connection.socket` and calls
+ * `connection.responseEnded()` once it is complete.
+ */
+export interface ScgiDriver {
+  /** Open an exchange for a request head. A thrown ScgiError is answered like a protocol error. */
+  open(connection: ScgiConnection, head: RequestHeadersEvent): ScgiRequestSink;
 }
 
+/** What every connection of one server shares. */
+export interface ScgiConnectionHost {
+  readonly server: Server;
+  readonly options: ResolvedServerOptions;
+  readonly driver: ScgiDriver;
+  readonly connections: Set<ScgiConnection>;
+}
+
+/** One request per connection (SCGI); the connection ends with its response. */
 export class ScgiConnection {
+  readonly server: Server;
+  readonly options: ResolvedServerOptions;
   private readonly parser: RequestParser;
-  private exchange: Exchange | undefined;
-  private headersTimer: NodeJS.Timeout | undefined;
-  /** The response is complete (or an error reply was sent): remaining input is only drained. */
-  private responded = false;
+  private readonly driver: ScgiDriver;
+  private readonly connections: Set<ScgiConnection>;
+  /** Date.now() at accept: the header-read timeout's clock (see the sweep in connection-set.ts). */
+  private readonly acceptedAt = Date.now();
+  /** Date.now() at the last traffic seen: the idle timeout's clock. */
+  private lastActivity = this.acceptedAt;
+  /** Bytes written as of the last sweep: writes count as traffic there, not on each write. */
+  private seenWritten = 0;
+  private exchange: ScgiRequestSink | undefined;
+  private headReceived = false;
+  private complete = false;
+  private ended = false;
   /** Input is ignored from here on: it is garbage, or beyond what the request declared. */
   private discarding = false;
   private firstChunk: Buffer | undefined;
 
   constructor(
-    private readonly server: Server,
-    private readonly socket: ScgiSocket,
-    private readonly options: ResolvedServerOptions,
-    private readonly connections: Set<ScgiConnection>,
+    host: ScgiConnectionHost,
+    readonly socket: Socket,
   ) {
+    this.server = host.server;
+    this.options = host.options;
+    this.driver = host.driver;
+    this.connections = host.connections;
     this.parser = new RequestParser({
-      maxHeaderBytes: options.maxHeaderBytes,
-      maxBodyBytes: options.maxBodyBytes,
+      maxHeaderBytes: host.options.maxHeaderBytes,
+      maxBodyBytes: host.options.maxBodyBytes,
     });
-    connections.add(this);
+    host.connections.add(this);
     socket.setNoDelay?.(true);
     socket.on('data', this.onData);
     socket.on('end', this.onPeerEnd);
@@ -47,11 +79,16 @@ export class ScgiConnection {
     socket.on('drain', this.onDrain);
     // Errors (EPIPE, ECONNRESET) are followed by 'close', which is where an abort is handled.
     socket.on('error', ignoreSocketError);
-    socket.on('timeout', this.onIdle);
-    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs);
-    if (options.headersTimeoutMs > 0) {
-      this.headersTimer = setTimeout(this.onHeadersTimeout, options.headersTimeoutMs);
-    }
+  }
+
+  /** The response is complete (or an error reply was sent): remaining input is only drained. */
+  get responded(): boolean {
+    return this.ended;
+  }
+
+  /** All of the request (head and CONTENT_LENGTH bytes of body) has arrived. */
+  get requestComplete(): boolean {
+    return this.complete;
   }
 
   /** No request has started on this connection yet (server.closeIdleConnections()). */
@@ -63,61 +100,76 @@ export class ScgiConnection {
     this.socket.destroy();
   }
 
+  /**
+   * The driver's response is complete. With all of the request read, nothing but a FIN can follow, so
+   * the socket closes once flushed (as node:http does; awaiting the FIN costs a fifth of a small request).
+   * Otherwise our FIN ends the response and reading goes on until the body is drained (closing with
+   * unread bytes would reset the connection, and the front server could lose the response).
+   */
+  responseEnded(): void {
+    this.ended = true;
+    this.lastActivity = Date.now();
+    if (this.complete) {
+      this.socket.destroySoon();
+    } else {
+      this.socket.resume();
+      this.socket.end();
+    }
+  }
+
+  /** Called by the server's sweep: the header-read and idle timeouts. */
+  checkTimeouts(now: number): void {
+    const { headersTimeoutMs, idleTimeoutMs } = this.options;
+    if (headersTimeoutMs > 0 && !this.headReceived && !this.ended) {
+      if (now - this.acceptedAt >= headersTimeoutMs) {
+        this.onProtocolError(
+          new ScgiProtocolError(
+            'ERR_SCGI_HEADER_TIMEOUT',
+            `No complete SCGI header block within ${headersTimeoutMs} ms`,
+          ),
+        );
+        return;
+      }
+    }
+    if (idleTimeoutMs <= 0) return;
+    const written = this.socket.bytesWritten;
+    if (written !== this.seenWritten) {
+      this.seenWritten = written;
+      this.lastActivity = now;
+    }
+    if (now - this.lastActivity >= idleTimeoutMs) this.onIdle();
+  }
+
   private readonly onData = (chunk: Buffer): void => {
+    this.lastActivity = Date.now();
     if (this.discarding) return;
-    this.firstChunk ??= chunk;
+    if (!this.headReceived) this.firstChunk ??= chunk;
     this.parser.receive(chunk);
     this.readEvents();
   };
 
   private readEvents(): void {
+    let started: ScgiRequestSink | undefined;
     try {
       for (let event = this.parser.nextEvent(); event !== null; event = this.parser.nextEvent()) {
         if (event.type === 'body') {
-          if (!this.exchange!.req.push(event.chunk)) this.socket.pause();
+          if (!this.exchange!.body(event.chunk)) this.socket.pause();
         } else if (event.type === 'headers') {
-          this.dispatch(event);
+          this.headReceived = true;
+          this.firstChunk = undefined;
+          this.exchange = this.driver.open(this, event);
+          started = this.exchange;
         } else {
-          const { req } = this.exchange!;
-          req.complete = true;
-          req.push(null);
-          if (this.responded) this.socket.destroySoon(); // the unread body is drained
+          this.complete = true;
+          this.exchange!.bodyEnd();
+          if (this.ended) this.socket.destroySoon(); // the unread body is drained
         }
       }
     } catch (error) {
       this.onProtocolError(error);
     }
-  }
-
-  private dispatch(head: RequestHeadersEvent): void {
-    clearTimeout(this.headersTimer);
-    this.firstChunk = undefined;
-    const exchange = createExchange(this.socket, head);
-    this.exchange = exchange;
-    exchange.res.on('finish', this.onResponseFinish);
-    try {
-      this.server.emit('request', exchange.req, exchange.res);
-    } catch (error) {
-      this.onHandlerError(error);
-    }
-  }
-
-  private onHandlerError(cause: unknown): void {
-    const { req, res } = this.exchange!;
-    const error = new ScgiError(
-      'ERR_SCGI_HANDLER_FAILED',
-      `Request handler threw for ${req.method} ${req.url}`,
-      {
-        cause,
-      },
-    );
-    reportError(this.server, error, this.socket);
-    if (res.headersSent || res.writableEnded) {
-      this.socket.destroy();
-      return;
-    }
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Internal Server Error\n');
+    // After the loop, so body bytes that came with the head are already queued for the handler.
+    started?.start?.();
   }
 
   private onProtocolError(cause: unknown): void {
@@ -131,8 +183,7 @@ export class ScgiConnection {
     }
     reportError(this.server, error, this.socket);
     if (this.exchange === undefined) {
-      clearTimeout(this.headersTimer);
-      this.responded = true;
+      this.ended = true;
       replyError(this.socket, error, this.firstChunk);
       this.firstChunk = undefined;
     } else if (error.code === 'ERR_SCGI_BODY_TRUNCATED') {
@@ -141,22 +192,10 @@ export class ScgiConnection {
     // ERR_SCGI_UNEXPECTED_DATA: bytes past CONTENT_LENGTH are dropped; the response goes on.
   }
 
-  private readonly onHeadersTimeout = (): void => {
-    this.headersTimer = undefined;
-    if (this.exchange !== undefined || this.responded) return;
-    this.onProtocolError(
-      new ScgiProtocolError(
-        'ERR_SCGI_HEADER_TIMEOUT',
-        `No complete SCGI header block within ${this.options.headersTimeoutMs} ms`,
-      ),
-    );
-  };
-
-  private readonly onIdle = (): void => {
-    const exchange = this.exchange;
+  private onIdle(): void {
     // Waiting on the app is not idleness: only a peer that owes us bytes, or does not read ours, is.
     const waitingOnPeer =
-      exchange === undefined || !exchange.req.complete || this.responded || this.socket.writableLength > 0;
+      this.exchange === undefined || !this.complete || this.ended || this.socket.writableLength > 0;
     if (!waitingOnPeer) return;
     reportError(
       this.server,
@@ -164,7 +203,7 @@ export class ScgiConnection {
       this.socket,
     );
     this.socket.destroy();
-  };
+  }
 
   private readonly onPeerEnd = (): void => {
     if (!this.discarding) {
@@ -175,58 +214,18 @@ export class ScgiConnection {
         this.onProtocolError(error);
       }
     }
-    if (!this.options.allowHalfClose && !this.responded) this.socket.destroy();
+    if (!this.options.allowHalfClose && !this.ended) this.socket.destroy();
   };
 
-  private readonly onResponseFinish = (): void => {
-    const { req, res } = this.exchange!;
-    this.responded = true;
-    // Like node:http: pull an unread body off the wire, so the peer never sees a reset.
-    if (!(req as unknown as RequestInternals)._consuming && !req.readableFlowing) {
-      (req as unknown as RequestInternals)._dump();
-    }
-    res.detachSocket(this.socket);
-    process.nextTick(emitResponseClose, res);
-    if (this.parser.state === 'done') {
-      // All of the request was read, so nothing but a FIN can follow: close now, as node:http does.
-      this.socket.destroySoon();
-    } else {
-      // FIN ends the response; reading goes on until the body is drained (or the idle timeout).
-      this.socket.resume();
-      this.socket.end();
-    }
-  };
-
-  /** Node's own connection listener forwards 'drain' to the response; this one must too. */
   private readonly onDrain = (): void => {
-    const res = this.exchange?.res as (ResponseInternals & { emit(event: 'drain'): boolean }) | undefined;
-    if (res === undefined || res.finished || kNeedDrain === undefined || !res[kNeedDrain]) return;
-    res[kNeedDrain] = false;
-    res.emit('drain');
+    this.lastActivity = Date.now();
+    this.exchange?.drain?.();
   };
 
   private readonly onClose = (): void => {
-    clearTimeout(this.headersTimer);
     this.connections.delete(this);
-    const exchange = this.exchange;
-    // The peer left before the response ended: abort the request as node:http does.
-    if (exchange !== undefined && !this.responded && !exchange.req.destroyed) {
-      exchange.req.destroy(connectionReset());
-    }
+    this.exchange?.close(!this.ended);
   };
-}
-
-function emitResponseClose(
-  res: ResponseInternals & { destroyed: boolean; emit(event: 'close'): boolean },
-): void {
-  if (res._closed) return;
-  res.destroyed = true;
-  res._closed = true;
-  res.emit('close');
-}
-
-function connectionReset(): Error {
-  return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }
 
 function ignoreSocketError(): void {}

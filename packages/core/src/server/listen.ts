@@ -1,11 +1,16 @@
 // Binds an SCGI server to its target: TCP (loopback by default), a unix socket, or an inherited fd.
 import type { Server } from 'node:http';
-import type { ListenOptions } from 'node:net';
+import { type ListenOptions, Server as NetServer } from 'node:net';
 import { attachScgi } from './attach.js';
-import type { ScgiTarget } from './target.js';
+import {
+  parseListenTarget,
+  type ScgiListenOptions,
+  type ScgiListenTarget,
+  type ScgiTarget,
+} from './target.js';
 import { applySocketMode, prepareSocketPath } from './unix-socket.js';
 
-export type NetListen = (this: Server, options: ListenOptions) => Server;
+export type NetListen = (this: NetServer, options: ListenOptions) => NetServer;
 
 /** `server.listen(scgi(...), callback)`: attach, prepare the address, listen; errors arrive as 'error'. */
 export function listenScgi(
@@ -16,10 +21,25 @@ export function listenScgi(
 ): Server {
   attachScgi(server, target.options);
   if (callback !== undefined) server.once('listening', callback);
-  const { port, host, path, fd, mode, backlog } = target.listen;
+  bindTarget(server, target.listen, netListen);
+  return server;
+}
+
+/**
+ * Listen on an SCGI target with any net.Server, as `listen(scgi(...))` does: loopback for a bare port,
+ * a stale unix socket file replaced (a live one refused with ERR_SCGI_SOCKET_IN_USE), the socket's
+ * `mode` applied before any 'listening' handler runs. Errors arrive as 'error'.
+ */
+export function listenScgiNet<S extends NetServer>(server: S, target: ScgiListenTarget): S {
+  bindTarget(server, parseListenTarget(target), NetServer.prototype.listen as NetListen);
+  return server;
+}
+
+function bindTarget(server: NetServer, listen: Readonly<ScgiListenOptions>, netListen: NetListen): void {
+  const { port, host, path, fd, mode, backlog } = listen;
   if (path === undefined) {
     netListen.call(server, fd === undefined ? { port, host, backlog } : { fd, backlog });
-    return server;
+    return;
   }
   prepareSocketPath(path).then(
     () => {
@@ -37,5 +57,4 @@ export function listenScgi(
     },
     (error: unknown) => server.emit('error', error),
   );
-  return server;
 }

@@ -1,0 +1,112 @@
+// The fetch driver for core's SCGI connection: the request head becomes a Request, the Response goes to the socket.
+import { ScgiError } from '@scgi-node/core';
+import { type RequestHeadersEvent, requestFromEnv } from '@scgi-node/core/protocol';
+import {
+  reportError,
+  type ScgiConnection,
+  type ScgiDriver,
+  type ScgiRequestSink,
+} from '@scgi-node/core/transport';
+import { makeEnv } from './env.js';
+import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD } from './internal-error.js';
+import { abortRequest, createRequest, normalizeMethod } from './request.js';
+import { RequestBody } from './request-body.js';
+import { hrefFromEnv } from './request-url.js';
+import { type FetchHandler, runFetch } from './run-fetch.js';
+import { SocketSink } from './socket-sink.js';
+
+/** What the requests of one server share. */
+export interface FetchDriverOptions {
+  readonly fetch: FetchHandler<unknown>;
+  readonly bindings: object | undefined;
+}
+
+/** Each request on `serve`'s connections runs `fetch` (see {@link FetchExchange}). */
+export function fetchDriver(options: FetchDriverOptions): ScgiDriver {
+  return { open: (connection, head) => new FetchExchange(connection, head, options) };
+}
+
+/** One request per connection (SCGI): the exchange is both the request's body sink and the response's. */
+export class FetchExchange extends SocketSink implements ScgiRequestSink {
+  private readonly requestBody: RequestBody | undefined;
+  private readonly request: Request;
+  private readonly isHead: boolean;
+
+  constructor(
+    connection: ScgiConnection,
+    private readonly requestHead: RequestHeadersEvent,
+    private readonly options: FetchDriverOptions,
+  ) {
+    super(connection);
+    const { env, pairs } = requestHead;
+    const url = hrefFromEnv(env); // a bad URL throws before any handler runs: a protocol error reply
+    if (requestHead.contentLength > 0) {
+      const socket = connection.socket;
+      this.requestBody = new RequestBody({ pause: () => socket.pause(), resume: () => socket.resume() });
+    }
+    const method = normalizeMethod(env.REQUEST_METHOD);
+    this.isHead = method === 'HEAD';
+    const body = method === 'GET' || this.isHead ? null : (this.requestBody ?? null);
+    this.request = createRequest(method, url, () => requestFromEnv(env, pairs).rawHeaders, body);
+  }
+
+  body(chunk: Buffer): boolean {
+    this.requestBody?.push(chunk); // the body pauses and resumes the socket itself
+    return true;
+  }
+
+  bodyEnd(): void {
+    this.requestBody?.end();
+  }
+
+  start(): void {
+    const { fetch, bindings } = this.options;
+    runFetch(
+      fetch,
+      this.request,
+      makeEnv(this.requestHead.env, bindings),
+      this,
+      this.isHead,
+      this.onHandlerError,
+    );
+  }
+
+  drain(): void {
+    this.onDrain();
+  }
+
+  close(aborted: boolean): void {
+    this.socketClosed = true;
+    this.onDrain();
+    if (!aborted) return;
+    // The peer left before the response was complete: abort the request as node:http does.
+    const reason = new DOMException(
+      'The SCGI connection closed before the response was complete',
+      'AbortError',
+    );
+    abortRequest(this.request, reason);
+    this.requestBody?.fail(reason);
+    this.notifyAbort(reason);
+  }
+
+  protected dropRequestBody(): void {
+    this.requestBody?.discard();
+  }
+
+  private readonly onHandlerError = (cause: unknown): void => {
+    const request = this.request;
+    const error = new ScgiError(
+      'ERR_SCGI_HANDLER_FAILED',
+      `Fetch handler failed for ${request.method} ${request.url}`,
+      { cause },
+    );
+    reportError(this.connection.server, error, this.socket);
+    if (this.closed) return;
+    if (this.headWritten) {
+      this.socket.destroy(); // the head is out: a cut connection is the only honest end
+      return;
+    }
+    const headers = [...INTERNAL_ERROR_HEAD, 'Content-Length', String(INTERNAL_ERROR_BODY.length)];
+    this.whole(500, 'Internal Server Error', headers, INTERNAL_ERROR_BODY);
+  };
+}
