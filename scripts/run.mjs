@@ -91,6 +91,23 @@ function printTotals(reports) {
 }
 
 const [job = 'test', ...rest] = process.argv.slice(2);
+
+function runTests() {
+  const reports = workspaceDirs().map((dir) => join(dir, '.vitest-report.json'));
+  for (const report of reports) rmSync(report, { force: true });
+  const result = spawnSync(
+    process.execPath,
+    [pnpmEntry, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest],
+    {
+      stdio: 'inherit',
+      cwd: root,
+      env,
+    },
+  );
+  printTotals(reports);
+  process.exit(result.status ?? 1);
+}
+
 ensurePnpm();
 // `pnpm` passes straight through (e.g. to add a dependency), so it must not require a lockfile first.
 if (job !== 'pnpm') ensureInstalled();
@@ -100,21 +117,9 @@ switch (job) {
     pnpm('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
     run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...rest]);
     break;
-  case 'test': {
-    const reports = workspaceDirs().map((dir) => join(dir, '.vitest-report.json'));
-    for (const report of reports) rmSync(report, { force: true });
-    const result = spawnSync(
-      process.execPath,
-      [pnpmEntry, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...rest],
-      {
-        stdio: 'inherit',
-        cwd: root,
-        env,
-      },
-    );
-    printTotals(reports);
-    process.exit(result.status ?? 1);
-  }
+  case 'test':
+    runTests();
+    break;
   case 'pnpm':
     pnpm(...rest);
     break;
