@@ -237,6 +237,22 @@ describe('a Hono app served over SCGI', () => {
     expect(server.address()).toBe(path);
   });
 
+  it('binds a free unix socket path in the same tick: address() right after serve() (issue 14)', async () => {
+    const path = `${tempDir()}/same-tick.sock`;
+    let listened = 0;
+    const server = serve({ fetch: new Hono().get('/', (c) => c.text('now')).fetch, listen: path }, () => {
+      listened++;
+    });
+    try {
+      expect(server.address()).toBe(path);
+      expect(server.listening).toBe(true);
+      expect(await (await request(path, { url: '/' })).text()).toBe('now');
+      expect(listened).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('replaces a stale unix socket file left by a dead process, as core does', async () => {
     const path = `${tempDir()}/stale.sock`;
     // A listener killed before it could unlink leaves a socket file nobody accepts on.

@@ -8,7 +8,7 @@ import {
   type ScgiListenTarget,
   type ScgiTarget,
 } from './target.js';
-import { applySocketMode, prepareSocketPath } from './unix-socket.js';
+import { applySocketMode, replaceStaleSocket, socketPathState } from './unix-socket.js';
 
 export type NetListen = (this: NetServer, options: ListenOptions) => NetServer;
 
@@ -41,20 +41,31 @@ function bindTarget(server: NetServer, listen: Readonly<ScgiListenOptions>, netL
     netListen.call(server, fd === undefined ? { port, host, backlog } : { fd, backlog });
     return;
   }
-  prepareSocketPath(path).then(
-    () => {
-      if (mode !== undefined) {
-        // Before any user 'listening' handler runs, so nobody connects through a wrong mode.
-        server.prependOnceListener('listening', () => {
-          try {
-            applySocketMode(path, mode as number);
-          } catch (error) {
-            server.emit('error', error);
-          }
-        });
+  const bind = () => {
+    netListen.call(server, { path, backlog });
+    if (mode === undefined) return;
+    const applyMode = () => {
+      try {
+        applySocketMode(path, mode as number);
+      } catch (error) {
+        process.nextTick(() => server.emit('error', error)); // not from inside listen(): as net does
       }
-      netListen.call(server, { path, backlog });
-    },
-    (error: unknown) => server.emit('error', error),
-  );
+    };
+    // net binds a path in the same tick, so the mode is right as soon as `listening` is true; a bind
+    // that completes later (cluster workers) gets it before any user 'listening' handler runs.
+    if (server.listening) applyMode();
+    else server.prependOnceListener('listening', applyMode);
+  };
+  let state: 'free' | 'socket';
+  try {
+    state = socketPathState(path);
+  } catch (error) {
+    // As net reports a failed bind: on the next tick, as 'error'.
+    process.nextTick(() => server.emit('error', error));
+    return;
+  }
+  // Nothing there: bind in this tick, as net.Server#listen(path) does, so address() is right at once
+  // (issue 14). A socket file there: probe it first; until then address() is null and listening false.
+  if (state === 'free') bind();
+  else replaceStaleSocket(path).then(bind, (error: unknown) => server.emit('error', error));
 }

@@ -5,13 +5,16 @@ import { ScgiError } from '../protocol/errors.js';
 
 const PROBE_TIMEOUT_MS = 1_000;
 
-/** Make `path` free to bind: remove a socket file nobody listens on; fail if someone does. */
-export async function prepareSocketPath(path: string): Promise<void> {
+/**
+ * What is at `path` now, without waiting: `'free'` (nothing, bind at once, as net does) or `'socket'`
+ * (a socket file that may be stale or live: only a connect probe can tell). Anything else is refused.
+ */
+export function socketPathState(path: string): 'free' | 'socket' {
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'free';
     throw error;
   }
   if (!isSocket) {
@@ -20,6 +23,17 @@ export async function prepareSocketPath(path: string): Promise<void> {
       `${path} exists and is not a socket; refusing to replace it`,
     );
   }
+  return 'socket';
+}
+
+/** Make `path` free to bind: remove a socket file nobody listens on; fail if someone does. */
+export async function prepareSocketPath(path: string): Promise<void> {
+  if (socketPathState(path) === 'free') return;
+  await replaceStaleSocket(path);
+}
+
+/** The socket file at `path` is removed if nobody accepts on it; ERR_SCGI_SOCKET_IN_USE if someone does. */
+export async function replaceStaleSocket(path: string): Promise<void> {
   if (await hasListener(path)) {
     throw new ScgiError('ERR_SCGI_SOCKET_IN_USE', `${path} is in use by a running server`);
   }
