@@ -1,7 +1,7 @@
 // The transport on plain node:http: request mapping, response framing, body flow, aborts, bad input.
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ScgiError } from '../protocol/errors.js';
 import { listenScgi, nginxPairs, openSocket, rawExchange, wire } from '../test-support/raw-client.js';
@@ -234,6 +234,33 @@ describe('response framing', () => {
 });
 
 describe('lifecycle', () => {
+  it("emits 'scgiRequest' (env, raw socket) once per parsed head, before the handler, not for bad input", async () => {
+    const order: string[] = [];
+    const sockets: Socket[] = [];
+    const server = await listenScgi((req, res) => {
+      order.push(`handler ${req.url}`);
+      res.end('ok');
+    });
+    server.on('connection', (socket: Socket) => sockets.push(socket));
+    server.on('scgiRequest', (env: Record<string, string>, socket: Socket) => {
+      order.push(`scgiRequest ${env.REQUEST_METHOD} ${env.REQUEST_URI} ${env.HTTP_X_DUP}`);
+      expect(Object.getPrototypeOf(env)).toBeNull();
+      expect(sockets).toContain(socket);
+    });
+    const pairs = nginxPairs(
+      'POST',
+      '/a?b=1',
+      [
+        ['HTTP_X_DUP', 'one'],
+        ['HTTP_X_DUP', 'two'],
+      ],
+      4,
+    );
+    await rawExchange(server, [wire(pairs).subarray(0, 10), wire(pairs, 'body').subarray(10)], { gapMs: 20 });
+    await rawExchange(server, Buffer.from('5:bogus,'));
+    expect(order).toEqual(['scgiRequest POST /a?b=1 one, two', 'handler /a?b=1']);
+  });
+
   it("emits 'finish' then 'close' and ends the connection after draining an unread body", async () => {
     const events: string[] = [];
     const server = await listenScgi((_req, res) => {

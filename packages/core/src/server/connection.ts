@@ -157,6 +157,8 @@ export class ScgiConnection {
         } else if (event.type === 'headers') {
           this.headReceived = true;
           this.firstChunk = undefined;
+          // Before the driver runs the app, so a process manager knows the URL even if the handler blocks.
+          this.server.emit('scgiRequest', event.env, this.socket);
           this.exchange = this.driver.open(this, event);
           started = this.exchange;
         } else {
