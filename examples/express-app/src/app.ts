@@ -7,6 +7,7 @@ import { aboutRoutes } from './routes/about.js';
 import { apiRoutes } from './routes/api.js';
 import { cookieRoutes } from './routes/cookies.js';
 import { formRoutes } from './routes/forms.js';
+import { type AbortLog, protocolRoutes } from './routes/protocol.js';
 import { streamRoutes } from './routes/streams.js';
 
 export interface AppOptions {
@@ -14,7 +15,7 @@ export interface AppOptions {
   publicDir?: string;
   /** Secret for signed cookies (default: `COOKIE_SECRET` from the environment, else a development value). */
   cookieSecret?: string;
-  /** Largest accepted upload (bytes); default 10 MiB. */
+  /** Largest accepted upload (bytes); default 32 MiB. */
   maxUploadBytes?: number;
   /** Largest /download (bytes); default 100 MiB. */
   maxDownloadBytes?: number;
@@ -31,22 +32,25 @@ const MiB = 1024 * 1024;
 /** Build the app (routes, middleware, error handling) without listening. */
 export function createApp(options: AppOptions = {}): Express {
   const app = express();
+  const aborts: AbortLog = { aborted: 0 };
   app.disable('x-powered-by');
 
   app.use(express.static(options.publicDir ?? DEFAULT_PUBLIC_DIR));
   app.use(cookieParser(options.cookieSecret ?? process.env.COOKIE_SECRET ?? 'development-only-secret'));
 
   app.use('/api', apiRoutes());
-  app.use(formRoutes(options.maxUploadBytes ?? 10 * MiB));
+  app.use(formRoutes(options.maxUploadBytes ?? 32 * MiB));
   app.use('/cookies', cookieRoutes());
   app.use(
     streamRoutes({
       ticks: options.ticks ?? 5,
       tickMs: options.tickMs ?? 1000,
       maxDownloadBytes: options.maxDownloadBytes ?? 100 * MiB,
+      aborts,
     }),
   );
   app.use(aboutRoutes());
+  app.use(protocolRoutes(aborts));
 
   app.use(notFound);
   app.use(errorHandler(options.log ?? ((message, error) => console.error(message, error))));

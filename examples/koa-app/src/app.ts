@@ -8,6 +8,7 @@ import { conditionalGet, friendlyErrors } from './middleware.js';
 import { apiRouter } from './routes/api.js';
 import { formsRouter } from './routes/forms.js';
 import { pagesRouter } from './routes/pages.js';
+import { type AbortLog, protocolRouter } from './routes/protocol.js';
 import { streamsRouter } from './routes/streams.js';
 
 /** How {@link createApp} builds the app; every field has a default fit for running it as is. */
@@ -27,8 +28,8 @@ export interface AppOptions {
   logErrors?: boolean;
 }
 
-/** Resolved options, as the route modules receive them. */
-export type ResolvedAppOptions = Required<AppOptions>;
+/** Resolved options, as the route modules receive them, with the app's abort counter. */
+export type ResolvedAppOptions = Required<AppOptions> & { aborts: AbortLog };
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -40,6 +41,7 @@ export function createApp(options: AppOptions = {}): Koa {
     tickMs: options.tickMs ?? 1000,
     proxy: options.proxy ?? false,
     logErrors: options.logErrors ?? true,
+    aborts: { aborted: 0 },
   };
   const app = new Koa({ proxy: resolved.proxy });
   app.silent = !resolved.logErrors;
@@ -47,7 +49,14 @@ export function createApp(options: AppOptions = {}): Koa {
   app.use(friendlyErrors());
   app.use(cgi()); // ctx.cgi and ctx.state.remoteUser when the request came over SCGI
   app.use(conditionalGet());
-  for (const router of [apiRouter(), formsRouter(resolved), pagesRouter(), streamsRouter(resolved)]) {
+  const routers = [
+    apiRouter(),
+    formsRouter(resolved),
+    pagesRouter(),
+    streamsRouter(resolved),
+    protocolRouter(resolved.aborts),
+  ];
+  for (const router of routers) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   app.use(serve(resolved.publicDir));

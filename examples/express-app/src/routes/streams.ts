@@ -1,6 +1,7 @@
 // Streaming: server-sent events (/stream) and a generated download of any size (/download?bytes=N).
 import { Readable } from 'node:stream';
 import express, { type Router } from 'express';
+import type { AbortLog } from './protocol.js';
 
 /** How /stream paces its events and how large /download may be. */
 export interface StreamOptions {
@@ -10,6 +11,8 @@ export interface StreamOptions {
   tickMs: number;
   /** Largest `bytes` accepted by /download. */
   maxDownloadBytes: number;
+  /** Where a download the client abandoned is counted (shown by /aborts). */
+  aborts?: AbortLog;
 }
 
 /** The download's content: this line, repeated and cut to length (easy to check by eye or by test). */
@@ -69,7 +72,11 @@ export function streamRoutes(options: StreamOptions): Router {
     });
     const body = patternStream(asked);
     body.pipe(res);
-    res.on('close', () => body.destroy());
+    res.on('close', () => {
+      // 'close' before the last byte was handed on: the client went away (over SCGI as over node:http).
+      if (!res.writableFinished && options.aborts !== undefined) options.aborts.aborted += 1;
+      body.destroy();
+    });
   });
 
   return router;

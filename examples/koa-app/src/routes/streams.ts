@@ -34,6 +34,11 @@ export function streamsRouter(options: ResolvedAppOptions): Router {
     stream.on('close', () => clearInterval(timer)); // Koa destroys the stream when the client leaves
   });
   router.get('/download', (ctx) => {
+    const res = ctx.res;
+    // 'close' before the response finished: the client went away (over SCGI as over node:http).
+    res.once('close', () => {
+      if (!res.writableFinished) options.aborts.aborted += 1;
+    });
     const bytes = boundedInteger(ctx.query.bytes, DEFAULT_DOWNLOAD_BYTES, 0, MAX_DOWNLOAD_BYTES);
     if (bytes === undefined)
       return ctx.throw(400, `bytes must be an integer from 0 to ${MAX_DOWNLOAD_BYTES}`);
