@@ -1,6 +1,6 @@
 // A parsed CGI response head -> the HTTP response head the client gets, with nginx's header handling.
-import { ScgiError } from '@scgi-node/core';
-import type { ResponseHead } from '@scgi-node/core/protocol';
+// The protocol entry, not the package root: the CGI bridge uses this file and must not load core's server.
+import { type ResponseHead, ScgiError } from '@scgi-node/core/protocol';
 
 /** What the gateway sends the client, and how it frames and buffers the body. */
 export interface HttpHead {

@@ -1,5 +1,6 @@
 // One SCGI request as node:http's real IncomingMessage/ServerResponse pair, fed by its connection.
 import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { requestFromEnv } from '../protocol/request-from-env.js';
 import type { RequestHeadersEvent } from '../protocol/request-parser.js';
 import { makeCgiResponse } from './cgi-response.js';
@@ -24,6 +25,40 @@ export const kNeedDrain: symbol | undefined = Object.getOwnPropertySymbols(
   new ServerResponse(new IncomingMessage(null as never)),
 ).find((symbol) => symbol.description === 'kNeedDrain');
 
+/**
+ * The request of one SCGI head as a real IncomingMessage on `socket`, which is presented as the client's
+ * (addresses and TLS from the CGI variables). Its body is whatever the caller pushes.
+ */
+export function createIncoming(socket: Socket, head: RequestHeadersEvent): IncomingMessage {
+  const info = requestFromEnv(head.env, head.pairs);
+  presentSocket(socket as ScgiSocket, info, { env: head.env, pairs: head.pairs });
+  const req = new IncomingMessage(socket);
+  req.method = info.method;
+  req.url = info.url;
+  req.httpVersionMajor = info.httpVersionMajor;
+  req.httpVersionMinor = info.httpVersionMinor;
+  req.httpVersion = info.httpVersionMinor === 0 ? '1.0' : '1.1';
+  // Through IncomingMessage's own path, so the lazy `headers`/`headersDistinct` getters see the lines.
+  (req as unknown as IncomingInternals)._addHeaderLines(info.rawHeaders, info.rawHeaders.length);
+  return req;
+}
+
+/** A real ServerResponse for `req` that writes CGI framing (Status line, no chunking) onto `socket`. */
+export function createCgiResponse(req: IncomingMessage, socket: Socket): ServerResponse {
+  const res = new ServerResponse(req);
+  makeCgiResponse(res);
+  res.assignSocket(socket);
+  return res;
+}
+
+/** Emit 'drain' on a response whose write() returned false, as node:http's connection listener does. */
+export function forwardDrain(response: ServerResponse): void {
+  const res = response as unknown as ResponseInternals & { emit(event: 'drain'): boolean };
+  if (res.finished || kNeedDrain === undefined || !res[kNeedDrain]) return;
+  res[kNeedDrain] = false;
+  res.emit('drain');
+}
+
 /** The request/response pair of one connection; the connection pushes the body, 'finish' ends it. */
 export class HttpExchange implements ScgiRequestSink {
   readonly req: IncomingMessage;
@@ -33,22 +68,8 @@ export class HttpExchange implements ScgiRequestSink {
     private readonly connection: ScgiConnection,
     head: RequestHeadersEvent,
   ) {
-    const socket = connection.socket as ScgiSocket;
-    const info = requestFromEnv(head.env, head.pairs);
-    presentSocket(socket, info, { env: head.env, pairs: head.pairs });
-
-    const req = new IncomingMessage(socket);
-    req.method = info.method;
-    req.url = info.url;
-    req.httpVersionMajor = info.httpVersionMajor;
-    req.httpVersionMinor = info.httpVersionMinor;
-    req.httpVersion = info.httpVersionMinor === 0 ? '1.0' : '1.1';
-    // Through IncomingMessage's own path, so the lazy `headers`/`headersDistinct` getters see the lines.
-    (req as unknown as IncomingInternals)._addHeaderLines(info.rawHeaders, info.rawHeaders.length);
-
-    const res = new ServerResponse(req);
-    makeCgiResponse(res);
-    res.assignSocket(socket);
+    const req = createIncoming(connection.socket, head);
+    const res = createCgiResponse(req, connection.socket);
     res.on('finish', this.onResponseFinish);
     this.req = req;
     this.res = res;
@@ -65,10 +86,7 @@ export class HttpExchange implements ScgiRequestSink {
 
   /** Node's own connection listener forwards 'drain' to the response; this one must too. */
   drain(): void {
-    const res = this.res as unknown as ResponseInternals & { emit(event: 'drain'): boolean };
-    if (res.finished || kNeedDrain === undefined || !res[kNeedDrain]) return;
-    res[kNeedDrain] = false;
-    res.emit('drain');
+    forwardDrain(this.res);
   }
 
   close(aborted: boolean): void {
@@ -77,14 +95,20 @@ export class HttpExchange implements ScgiRequestSink {
   }
 
   private readonly onResponseFinish = (): void => {
-    const { req, res } = this;
-    // Like node:http: pull an unread body off the wire, so the peer never sees a reset.
-    const internals = req as unknown as IncomingInternals;
-    if (!internals._consuming && !req.readableFlowing) internals._dump();
-    res.detachSocket(this.connection.socket);
-    process.nextTick(emitResponseClose, res);
+    releaseResponse(this.req, this.res, this.connection.socket);
     this.connection.responseEnded();
   };
+}
+
+/**
+ * After a response's 'finish': pull an unread body off the wire (as node:http does, so the peer never
+ * sees a reset), give the socket back, and emit the response's 'close'.
+ */
+export function releaseResponse(req: IncomingMessage, res: ServerResponse, socket: Socket): void {
+  const internals = req as unknown as IncomingInternals;
+  if (!internals._consuming && !req.readableFlowing) internals._dump();
+  res.detachSocket(socket);
+  process.nextTick(emitResponseClose, res);
 }
 
 function emitResponseClose(res: ResponseInternals & { emit(event: 'close'): boolean }): void {
@@ -94,6 +118,7 @@ function emitResponseClose(res: ResponseInternals & { emit(event: 'close'): bool
   res.emit('close');
 }
 
-function connectionReset(): Error {
+/** The error an IncomingMessage is destroyed with when the peer leaves early (node:http's). */
+export function connectionReset(): Error {
   return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }

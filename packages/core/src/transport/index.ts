@@ -8,6 +8,13 @@ export {
 } from '../server/connection.js';
 export { type ScgiConnectionSet, SWEEP_INTERVAL_MAX_MS, serveConnections } from '../server/connection-set.js';
 export { replyError } from '../server/error-reply.js';
+export {
+  connectionReset,
+  createCgiResponse,
+  createIncoming,
+  forwardDrain,
+  releaseResponse,
+} from '../server/exchange.js';
 export { listenScgiNet } from '../server/listen.js';
 export { reportError } from '../server/server-events.js';
 export {

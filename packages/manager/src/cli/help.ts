@@ -36,6 +36,7 @@ export function renderHelp(): string {
     '  scgi-node serve <app-module> [options]   run the app (SIGTERM/SIGINT: drain and exit 0; SIGHUP: reload)',
     '  scgi-node status --status-socket <path> [--json]   show the workers of a running manager',
     '  scgi-node check <app-module> [--export <name>]     load the module and say what kind of app it is',
+    '  scgi-node cgi [info-file]   the CGI bridge (as scgi-cgi): relay one CGI request to the worker, start it if need be',
     '  scgi-node --help | --version',
   ];
   for (const group of OPTION_GROUPS) {

@@ -217,15 +217,25 @@ describe('precedence: flag > config > default', () => {
   });
 });
 
+describe('cgi', () => {
+  it("passes every argument after cgi to the bridge untouched, even ones that look like the manager's", () => {
+    expect(parseCommandLine(['cgi'])).toEqual({ command: 'cgi', args: [] });
+    expect(parseCommandLine(['cgi', '/srv/www/app.scgi', '--workers', 'x'])).toEqual({
+      command: 'cgi',
+      args: ['/srv/www/app.scgi', '--workers', 'x'],
+    });
+  });
+});
+
 describe('errors, each with what went wrong', () => {
   it.each([
     [
       [],
-      'give a command: serve <app-module>, status or check <app-module> (scgi-node --help lists them all)',
+      'give a command: serve <app-module>, status, check <app-module> or cgi (scgi-node --help lists them all)',
     ],
     [
       ['srve', 'app.js'],
-      'unknown command "srve" (did you mean serve?); the commands are serve, status, check',
+      'unknown command "srve" (did you mean serve?); the commands are serve, status, check, cgi',
     ],
     [['serve', 'app.js', '--wrkers', '2'], 'unknown option --wrkers (did you mean --workers?)'],
     [['serve', 'app.js', '--frobnicate'], 'unknown option --frobnicate'],

@@ -1,4 +1,4 @@
-// The command line: `serve <module>`, `status`, `check <module>`, --help, --version; flags over --config over defaults.
+// The command line: `serve <module>`, `status`, `check <module>`, `cgi`, --help, --version; flags over --config over defaults.
 import { ManagerError } from '../errors.js';
 import {
   completeOptions,
@@ -14,15 +14,17 @@ export type CliCommand =
   | { command: 'serve'; options: ManagerOptions }
   | { command: 'status'; statusSocket: string; json: boolean }
   | { command: 'check'; app: string; exportName: string }
+  /** The CGI bridge (@scgi-node/gateway's `scgi-cgi`): its arguments are its own, passed on untouched. */
+  | { command: 'cgi'; args: string[] }
   | { command: 'help' }
   | { command: 'version' };
 
-export const COMMANDS = ['serve', 'status', 'check'] as const;
+export const COMMANDS = ['serve', 'status', 'check', 'cgi'] as const;
 
 /** Flags that are not options of the manager: what each command takes besides. */
 const CLI_FLAGS = { config: 'string', json: 'boolean', help: 'boolean', version: 'boolean' } as const;
 /** Which option flags each command accepts (serve: all). */
-const COMMAND_OPTIONS: Record<(typeof COMMANDS)[number], ReadonlySet<string> | 'all'> = {
+const COMMAND_OPTIONS: Record<Exclude<(typeof COMMANDS)[number], 'cgi'>, ReadonlySet<string> | 'all'> = {
   serve: 'all',
   status: new Set(['status-socket']),
   check: new Set(['export']),
@@ -44,7 +46,7 @@ export function parseCommandLine(argv: readonly string[], context: ResolveContex
   const [first, ...rest] = argv;
   if (first === undefined) {
     throw usage(
-      'give a command: serve <app-module>, status or check <app-module> (scgi-node --help lists them all)',
+      'give a command: serve <app-module>, status, check <app-module> or cgi (scgi-node --help lists them all)',
     );
   }
   if (first === '--help' || first === '-h' || first === 'help') return { command: 'help' };
@@ -54,7 +56,9 @@ export function parseCommandLine(argv: readonly string[], context: ResolveContex
       `unknown command "${first}"${suggestion(first, COMMANDS)}; the commands are ${COMMANDS.join(', ')}`,
     );
   }
-  const command = first as (typeof COMMANDS)[number];
+  // A web server runs `scgi-node cgi [info-file]` as a CGI program: nothing here is a manager option.
+  if (first === 'cgi') return { command: 'cgi', args: rest };
+  const command = first as Exclude<(typeof COMMANDS)[number], 'cgi'>;
   const tokens = tokenize(rest, command);
   if (tokens.cli.help) return { command: 'help' };
   if (tokens.cli.version) return { command: 'version' };
@@ -82,7 +86,7 @@ export function parseCommandLine(argv: readonly string[], context: ResolveContex
   return { command, options: completeOptions(app, values as Partial<ManagerOptions>, context) };
 }
 
-function tokenize(args: readonly string[], command: (typeof COMMANDS)[number]): Tokens {
+function tokenize(args: readonly string[], command: keyof typeof COMMAND_OPTIONS): Tokens {
   const tokens: Tokens = { positionals: [], values: {}, cli: {} };
   const given = new Set<string>();
   for (let i = 0; i < args.length; i++) {

@@ -46,6 +46,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stdout.write(`${parsed.app}: ${app.describe} (${app.kind}), export "${parsed.exportName}"\n`);
         return EXIT_OK;
       }
+      case 'cgi': {
+        // The CGI bridge on this process's CGI request (the bin goes there directly, before this module).
+        const { runCgiProgram } = await import('@scgi-node/gateway/cgi-bridge');
+        return await runCgiProgram(parsed.args);
+      }
       case 'serve': {
         // Loaded here, so that --help, status and check never load the pool.
         const { startManager } = await import('../manager.js');
