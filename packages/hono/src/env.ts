@@ -1,4 +1,5 @@
-// The handler's `env` (Hono's `c.env`): the request's CGI variables, with the user's bindings merged in.
+// The handler's `env` (Hono's `c.env`): the request's CGI variables, the user's bindings, and Node's.
+import { bindSource, ENV_PROTOTYPE, type HttpBindings, type NodeBindingsSource } from './node-bindings.js';
 
 /**
  * The CGI variables of one request, as the front server sent them (RFC 3875 §4.1 plus its extras), passed
@@ -32,20 +33,30 @@ export interface CgiVariables {
 }
 
 /**
- * What the fetch handler gets as `env`: the CGI variables, plus the `bindings` given to `serve` /
- * `createFetchHandler`. Use it as Hono's bindings type: `new Hono<{ Bindings: ScgiEnv<{ db: Db }> }>()`.
+ * What the fetch handler gets as `env`: the CGI variables, the `bindings` given to `serve` /
+ * `createFetchHandler`, and @hono/node-server's `incoming`/`outgoing` (built when first read). Use it as
+ * Hono's bindings type: `new Hono<{ Bindings: ScgiEnv<{ db: Db }> }>()`; apps typed with
+ * `{ Bindings: HttpBindings }` from @hono/node-server are served as they are.
  */
-export type ScgiEnv<Bindings extends object = {}> = Bindings & CgiVariables;
+export type ScgiEnv<Bindings extends object = {}> = Bindings & CgiVariables & HttpBindings;
 
 /**
- * One env per request. Without bindings it is the parser's own null-prototype record (no copy). With
- * bindings, the CGI variables are assigned last: a per-request fact such as `REMOTE_USER` cannot be
- * masked by a static binding of the same name.
+ * One env per request. Without bindings it is the parser's own null-prototype record (no copy), given
+ * the bindings' prototype. With bindings, the CGI variables are assigned last: a per-request fact such
+ * as `REMOTE_USER` cannot be masked by a static binding of the same name; a binding named `incoming` or
+ * `outgoing` masks Node's.
  */
 export function makeEnv(
   variables: Readonly<Record<string, string>>,
   bindings: object | undefined,
+  source: NodeBindingsSource,
 ): CgiVariables {
-  if (bindings === undefined) return variables;
-  return Object.assign(Object.create(null) as Record<string, unknown>, bindings, variables);
+  let env: object;
+  if (bindings === undefined) {
+    env = Object.setPrototypeOf(variables, ENV_PROTOTYPE) as object;
+  } else {
+    env = Object.assign(Object.create(ENV_PROTOTYPE) as object, bindings, variables);
+  }
+  bindSource(env, source);
+  return env as CgiVariables;
 }

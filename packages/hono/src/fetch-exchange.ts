@@ -1,7 +1,10 @@
 // The fetch driver for core's SCGI connection: the request head becomes a Request, the Response goes to the socket.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScgiError } from '@scgi-node/core';
 import { type RequestHeadersEvent, requestFromEnv } from '@scgi-node/core/protocol';
 import {
+  connectionReset,
   reportError,
   type ScgiConnection,
   type ScgiDriver,
@@ -9,6 +12,8 @@ import {
 } from '@scgi-node/core/transport';
 import { makeEnv } from './env.js';
 import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD } from './internal-error.js';
+import { isAlreadySent, type NodeBindingsSource } from './node-bindings.js';
+import { NodePair, type NodePairHost } from './node-pair.js';
 import { abortRequest, createRequest, normalizeMethod } from './request.js';
 import { RequestBody } from './request-body.js';
 import { hrefFromEnv } from './request-url.js';
@@ -27,10 +32,14 @@ export function fetchDriver(options: FetchDriverOptions): ScgiDriver {
 }
 
 /** One request per connection (SCGI): the exchange is both the request's body sink and the response's. */
-export class FetchExchange extends SocketSink implements ScgiRequestSink {
+export class FetchExchange extends SocketSink implements ScgiRequestSink, NodeBindingsSource, NodePairHost {
   private readonly requestBody: RequestBody | undefined;
   private readonly request: Request;
   private readonly isHead: boolean;
+  /** `c.env.incoming`/`outgoing`, once the handler reads one of them. */
+  private nodePair: NodePair | undefined;
+  /** The body goes to `c.env.incoming` (the handler read that instead of the Request's body). */
+  private bodyTarget: IncomingMessage | undefined;
 
   constructor(
     connection: ScgiConnection,
@@ -51,12 +60,19 @@ export class FetchExchange extends SocketSink implements ScgiRequestSink {
   }
 
   body(chunk: Buffer): boolean {
+    if (this.bodyTarget !== undefined) return this.responded || this.bodyTarget.push(chunk);
     this.requestBody?.push(chunk); // the body pauses and resumes the socket itself
     return true;
   }
 
   bodyEnd(): void {
-    this.requestBody?.end();
+    const target = this.bodyTarget;
+    if (target === undefined) {
+      this.requestBody?.end();
+    } else if (!this.responded) {
+      target.complete = true;
+      target.push(null);
+    }
   }
 
   start(): void {
@@ -64,15 +80,49 @@ export class FetchExchange extends SocketSink implements ScgiRequestSink {
     runFetch(
       fetch,
       this.request,
-      makeEnv(this.requestHead.env, bindings),
+      makeEnv(this.requestHead.env, bindings, this),
       this,
       this.isHead,
       this.onHandlerError,
     );
   }
 
+  incoming(): IncomingMessage {
+    return this.pair().incoming();
+  }
+
+  outgoing(): ServerResponse {
+    return this.pair().outgoing();
+  }
+
+  private pair(): NodePair {
+    this.nodePair ??= new NodePair(this, this.connection, this.requestHead);
+    return this.nodePair;
+  }
+
+  untakenBody(): RequestBody | undefined {
+    const body = this.requestBody;
+    return body === undefined || body.disturbed ? undefined : body;
+  }
+
+  bodyMovedTo(incoming: IncomingMessage): void {
+    this.bodyTarget = incoming;
+  }
+
+  outgoingFinished(): void {
+    if (!this.responded) this.finish();
+  }
+
+  /** The handler answered through `c.env.outgoing`: its returned Response is not sent. */
+  answeredDirectly(response: Response): boolean {
+    const pair = this.nodePair;
+    if (!pair?.outgoingUsed) return false;
+    return pair.outgoingStarted || isAlreadySent(response);
+  }
+
   drain(): void {
     this.onDrain();
+    this.nodePair?.drain();
   }
 
   close(aborted: boolean): void {
@@ -86,6 +136,7 @@ export class FetchExchange extends SocketSink implements ScgiRequestSink {
     );
     abortRequest(this.request, reason);
     this.requestBody?.fail(reason);
+    this.nodePair?.abort(connectionReset());
     this.notifyAbort(reason);
   }
 

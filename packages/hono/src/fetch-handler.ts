@@ -6,6 +6,7 @@ import { reportError } from '@scgi-node/core/transport';
 import { makeEnv, type ScgiEnv } from './env.js';
 import { installGlobals } from './globals.js';
 import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD } from './internal-error.js';
+import { isAlreadySent, type NodeBindingsSource } from './node-bindings.js';
 import { abortRequest, createRequest, normalizeMethod } from './request.js';
 import { RequestBody } from './request-body.js';
 import { buildHref, hrefFromEnv } from './request-url.js';
@@ -20,14 +21,30 @@ export interface FetchHandlerOptions<Bindings extends object = {}> {
   overrideGlobalObjects?: boolean;
 }
 
-const NO_VARIABLES: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
-
 /** A response sink over a ServerResponse (core's makes it CGI: Status line, no chunking). */
-class ServerResponseSink implements ResponseSink {
+class ServerResponseSink implements ResponseSink, NodeBindingsSource {
   headWritten = false;
   abortListeners: Array<(reason: unknown) => void> = [];
+  private outgoingRead = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  incoming(): IncomingMessage {
+    return this.req;
+  }
+
+  outgoing(): ServerResponse {
+    this.outgoingRead = true;
+    return this.res;
+  }
+
+  answeredDirectly(response: Response): boolean {
+    if (!this.outgoingRead) return false;
+    return this.res.headersSent || this.res.writableEnded || isAlreadySent(response);
+  }
 
   get closed(): boolean {
     return this.res.writableEnded || this.res.destroyed;
@@ -123,7 +140,7 @@ export function createFetchHandler<Bindings extends object = {}>(
       (declared !== undefined ? declared !== '0' : req.headers['transfer-encoding'] !== undefined);
     const body = hasBody ? requestBody(req) : null;
     const request = createRequest(method, url, () => req.rawHeaders, body);
-    const sink = new ServerResponseSink(res);
+    const sink = new ServerResponseSink(req, res);
     res.on('close', () => {
       if (res.writableFinished) return;
       const reason = new DOMException('The connection closed before the response was complete', 'AbortError');
@@ -131,7 +148,8 @@ export function createFetchHandler<Bindings extends object = {}>(
       body?.fail(reason);
       for (const listener of sink.abortListeners) listener(reason);
     });
-    const env = makeEnv(variables ?? NO_VARIABLES, bindings) as ScgiEnv<Bindings>;
+    // A plain HTTP server has no CGI variables: a fresh record (makeEnv gives it the bindings' prototype).
+    const env = makeEnv(variables ?? Object.create(null), bindings, sink) as ScgiEnv<Bindings>;
     runFetch(fetch, request, env, sink, method === 'HEAD', (cause) => {
       const error = new ScgiError('ERR_SCGI_HANDLER_FAILED', `Fetch handler failed for ${method} ${url}`, {
         cause,

@@ -11,7 +11,7 @@ export interface BodyFlow {
 /** Below this much buffered and unread, the producer keeps flowing (like a socket's highWaterMark). */
 export const BODY_HIGH_WATER_MARK_BYTES = 64 * 1024;
 
-type Mode = 'idle' | 'stream' | 'collect' | 'discard';
+type Mode = 'idle' | 'stream' | 'collect' | 'discard' | 'moved';
 
 /**
  * One request body. Chunks are pushed by the connection (views of the received bytes, never copied)
@@ -35,7 +35,7 @@ export class RequestBody {
   }
 
   push(chunk: Buffer): void {
-    if (this.mode === 'discard' || this.ended || this.failure !== undefined) return;
+    if (this.mode === 'discard' || this.mode === 'moved' || this.ended || this.failure !== undefined) return;
     if (this.mode === 'stream') {
       this.controller!.enqueue(chunk);
       if (this.controller!.desiredSize! <= 0) this.flow.pause();
@@ -74,6 +74,19 @@ export class RequestBody {
     this.flow.resume();
   }
 
+  /**
+   * Hand the body to another reader (`c.env.incoming`): what is buffered now, then the end or failure
+   * if they came already. Later chunks go to that reader directly, not through here.
+   */
+  moveTo(target: { push(chunk: Buffer): unknown; end(): void; fail(error: Error): void }): void {
+    this.take('moved');
+    for (const chunk of this.chunks) target.push(chunk);
+    this.chunks = [];
+    this.bufferedBytes = 0;
+    if (this.failure !== undefined) target.fail(this.failure);
+    else if (this.ended) target.end();
+  }
+
   /** The body as a byte stream; pulls resume the producer, a full queue pauses it. */
   stream(): ReadableStream<Uint8Array> {
     this.take('stream');
@@ -107,7 +120,7 @@ export class RequestBody {
     });
   }
 
-  private take(mode: 'stream' | 'collect'): void {
+  private take(mode: 'stream' | 'collect' | 'moved'): void {
     if (this.mode !== 'idle') throw new TypeError('Body is unusable: it has already been read');
     this.mode = mode;
     this.flow.start?.();

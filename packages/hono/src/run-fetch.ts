@@ -45,6 +45,7 @@ function respond(
     fail(new TypeError(`The fetch handler returned ${describe(response)} instead of a Response`));
     return;
   }
+  if (sink.answeredDirectly(response)) return; // through c.env.outgoing, as with @hono/node-server
   if (sink.closed) {
     cancelBody(response); // the peer left while the handler ran: stop a stream's producer
     return;

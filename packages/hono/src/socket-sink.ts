@@ -24,6 +24,8 @@ export abstract class SocketSink implements ResponseSink {
   /** The response is complete: stop delivering the request body to anyone. */
   protected abstract dropRequestBody(): void;
 
+  abstract answeredDirectly(response: Response): boolean;
+
   get closed(): boolean {
     return this.responded || this.socketClosed;
   }

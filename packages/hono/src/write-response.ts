@@ -17,6 +17,8 @@ export interface ResponseSink {
   readonly closed: boolean;
   /** Calls `listener` if the peer goes away before the response is complete. */
   onAbort(listener: (reason: unknown) => void): void;
+  /** The handler wrote its answer through `c.env.outgoing`: `response` is not to be sent. */
+  answeredDirectly(response: Response): boolean;
 }
 
 /**
