@@ -1,0 +1,66 @@
+// One worker for the instruction count: serve `count` requests on a unix socket, then exit.
+// Usage: node worker.mjs <kind> <socket-path> <count>. Every kind answers `GET /` with the same 14 bytes.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, scgi } from '@scgi-node/core';
+import express from 'express';
+import Koa from 'koa';
+import { createTrivialResponder } from '../transport/trivial-responder.mjs';
+
+const [kind, path, countText] = process.argv.slice(2);
+const count = Number(countText);
+const HELLO = 'Hello, world!\n';
+let served = 0;
+
+/** Counted when the response is done, so the last one is flushed before the process exits. */
+function served1() {
+  if (++served === count) setImmediate(() => process.exit(0));
+}
+
+const listener = (_req, res) => {
+  res.on('finish', served1);
+  res.setHeader('Content-Type', 'text/plain');
+  res.end(HELLO);
+};
+
+const workers = {
+  trivial() {
+    const server = createTrivialResponder();
+    server.on('connection', (socket) => socket.on('close', served1));
+    server.listen(path);
+  },
+  raw: () => createServer(listener).listen(path),
+  'node-http': () => createHttpServer(listener).listen(path),
+  express() {
+    const app = express();
+    app.get('/', (_req, res) => {
+      res.on('finish', served1);
+      res.type('text/plain').send(HELLO);
+    });
+    app.listen(scgi(path));
+  },
+  koa() {
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.res.on('finish', served1);
+      ctx.type = 'text/plain';
+      ctx.body = HELLO;
+    });
+    app.listen(scgi(path));
+  },
+  async hono() {
+    // SCGI_BENCH_HONO: another build of @scgi-node/hono, for a before/after comparison.
+    const { serve } = await import(process.env.SCGI_BENCH_HONO ?? '@scgi-node/hono');
+    serve({
+      fetch: () => {
+        served1();
+        return new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+      },
+      listen: path,
+    });
+  },
+};
+
+const start = workers[kind];
+if (start === undefined)
+  throw new Error(`unknown worker kind ${kind}; one of ${Object.keys(workers).join(', ')}`);
+await start();
