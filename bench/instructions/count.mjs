@@ -33,6 +33,20 @@ async function oneRequest(kind, socket) {
   });
 }
 
+/** The socket file appears at bind(), a moment before listen(): a refused first connect is retried. */
+async function firstRequest(kind, socket) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await oneRequest(kind, socket);
+      return;
+    } catch (error) {
+      const code = error.cause?.code ?? error.code;
+      if (code !== 'ECONNREFUSED' || attempt === 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** Total instructions of one worker run that serves `count` requests. */
 export async function instructions(kind, count) {
   const dir = mkdtempSync(join(tmpdir(), 'scgi-instr-'));
@@ -56,7 +70,8 @@ export async function instructions(kind, count) {
       if (child.exitCode !== null) throw new Error(`worker ${kind} exited early: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    for (let i = 0; i < count; i++) await oneRequest(kind, socket);
+    await firstRequest(kind, socket);
+    for (let i = 1; i < count; i++) await oneRequest(kind, socket);
     const [code] = await exited;
     if (code !== 0) throw new Error(`worker ${kind} exited with ${code}: ${stderr}`);
     const totals = /^totals: (\d+)/m.exec(readFileSync(out, 'utf8'));
