@@ -41,8 +41,8 @@ export interface CgiVariables {
 export type ScgiEnv<Bindings extends object = {}> = Bindings & CgiVariables & HttpBindings;
 
 /**
- * One env per request. Without bindings it is the parser's own null-prototype record (no copy), given
- * the bindings' prototype. With bindings, the CGI variables are assigned last: a per-request fact such
+ * One env per request. Without bindings it is the parser's own record (no copy), whose prototype holds
+ * the Node bindings' accessors. With bindings, the CGI variables are assigned last: a per-request fact such
  * as `REMOTE_USER` cannot be masked by a static binding of the same name; a binding named `incoming` or
  * `outgoing` masks Node's.
  */
@@ -53,7 +53,9 @@ export function makeEnv(
 ): CgiVariables {
   let env: object;
   if (bindings === undefined) {
-    env = Object.setPrototypeOf(variables, ENV_PROTOTYPE) as object;
+    env = variables;
+    // serve's parser makes the record with this prototype already; core's http path (createFetchHandler) does not.
+    if (Object.getPrototypeOf(env) !== ENV_PROTOTYPE) Object.setPrototypeOf(env, ENV_PROTOTYPE);
   } else {
     env = Object.assign(Object.create(ENV_PROTOTYPE) as object, bindings, variables);
   }

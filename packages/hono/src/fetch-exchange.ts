@@ -12,7 +12,7 @@ import {
 } from '@scgi-node/core/transport';
 import { makeEnv } from './env.js';
 import { INTERNAL_ERROR_BODY, INTERNAL_ERROR_HEAD } from './internal-error.js';
-import { isAlreadySent, type NodeBindingsSource } from './node-bindings.js';
+import { ENV_PROTOTYPE, isAlreadySent, type NodeBindingsSource } from './node-bindings.js';
 import { NodePair, type NodePairHost } from './node-pair.js';
 import { abortRequest, createRequest, normalizeMethod } from './request.js';
 import { RequestBody } from './request-body.js';
@@ -28,7 +28,11 @@ export interface FetchDriverOptions {
 
 /** Each request on `serve`'s connections runs `fetch` (see {@link FetchExchange}). */
 export function fetchDriver(options: FetchDriverOptions): ScgiDriver {
-  return { open: (connection, head) => new FetchExchange(connection, head, options) };
+  return {
+    open: (connection, head) => new FetchExchange(connection, head, options),
+    // Each env is made with the accessors of c.env.incoming/outgoing: nothing to add per request.
+    envPrototype: ENV_PROTOTYPE,
+  };
 }
 
 /** One request per connection (SCGI): the exchange is both the request's body sink and the response's. */

@@ -176,6 +176,16 @@ describe('an app written for @hono/node-server, under serve() over SCGI', () => 
     expect(await (await request(server, { url: '/' })).json()).toEqual({ keys: [], has: true });
   });
 
+  it('a CGI variable named incoming masks the Node object, and the request still parses', async () => {
+    const app = new Hono<{ Bindings: ScgiEnv }>();
+    app.get('/', (c) => c.json({ incoming: c.env.incoming as unknown, method: c.env.outgoing.req.method }));
+    const server = await listenServe({ fetch: app.fetch });
+    const answer = await (
+      await request(server, { url: '/', env: { incoming: 'from the web server' } })
+    ).json();
+    expect(answer).toEqual({ incoming: 'from the web server', method: 'GET' });
+  });
+
   it('with bindings given to serve, both the bindings and incoming are in c.env', async () => {
     const app = new Hono<{ Bindings: ScgiEnv<{ db: string }> }>();
     app.get('/', (c) => c.json({ db: c.env.db, method: c.env.incoming.method }));

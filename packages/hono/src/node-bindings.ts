@@ -30,19 +30,26 @@ type EnvWithSource = { [SOURCE]: NodeBindingsSource };
  * nothing, and spreading or logging `c.env` does not either (they are not own properties).
  */
 export const ENV_PROTOTYPE: object = Object.create(null, {
-  incoming: {
-    get(this: EnvWithSource) {
-      return this[SOURCE].incoming();
-    },
-  },
-  outgoing: {
-    get(this: EnvWithSource) {
-      return this[SOURCE].outgoing();
-    },
-  },
+  incoming: accessor('incoming'),
+  outgoing: accessor('outgoing'),
 });
 
-/** Give `env` (made with {@link ENV_PROTOTYPE} as its prototype) the source of its bindings. */
+/**
+ * Reads ask the env's source (undefined before it has one, as while the parser fills the record). A
+ * write makes an own property, so a CGI variable or a binding of the same name masks Node's object.
+ */
+function accessor(name: 'incoming' | 'outgoing'): PropertyDescriptor {
+  return {
+    get(this: Partial<EnvWithSource>) {
+      return this[SOURCE]?.[name]();
+    },
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+    },
+  };
+}
+
+/** Give `env` (which has {@link ENV_PROTOTYPE} as its prototype) the source of its bindings. */
 export function bindSource(env: object, source: NodeBindingsSource): void {
   (env as EnvWithSource)[SOURCE] = source;
 }

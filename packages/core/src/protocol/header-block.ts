@@ -16,7 +16,7 @@ function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError 
  * Decodes and checks a complete header block (the netstring's content, without the length and comma).
  * Names and values are latin1, one char per byte, as node:http decodes header bytes.
  */
-export function decodeHeaderBlock(block: Buffer): RequestHeadersEvent {
+export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = null): RequestHeadersEvent {
   const end = block.length;
   if (end === 0) {
     throw protocolError(
@@ -32,7 +32,7 @@ export function decodeHeaderBlock(block: Buffer): RequestHeadersEvent {
   // a latin1Slice per name and value cost two C++ calls each, about twice the time of the whole parse.
   // (Long values are V8 slices of this one string, which is bounded by maxHeaderBytes.)
   const text = latin1(block, 0, end);
-  const env = Object.create(null) as Record<string, string>;
+  const env = Object.create(envPrototype) as Record<string, string>;
   const pairs: string[] = [];
   let pos = 0;
   while (pos < end) {

@@ -54,6 +54,21 @@ describe('RequestParser on the spec example', () => {
     }
   });
 
+  it('makes each env with the envPrototype it is given, keys still its own (default: no prototype)', () => {
+    const proto = Object.create(null, { shared: { get: () => 'from the prototype' } });
+    const parser = new RequestParser({ envPrototype: proto });
+    parser.receive(SPEC_EXAMPLE);
+    const head = parser.nextEvent();
+    if (head?.type !== 'headers') throw new Error('no headers');
+    expect(Object.getPrototypeOf(head.env)).toBe(proto);
+    expect(Object.keys(head.env)).toEqual(['CONTENT_LENGTH', 'SCGI', 'REQUEST_METHOD', 'REQUEST_URI']);
+    expect((head.env as Record<string, unknown>).shared).toBe('from the prototype');
+    const plain = new RequestParser();
+    plain.receive(SPEC_EXAMPLE);
+    const plainHead = plain.nextEvent();
+    expect(plainHead?.type === 'headers' && Object.getPrototypeOf(plainHead.env)).toBeNull();
+  });
+
   it('moves through length, headers, comma, body, done', () => {
     const parser = new RequestParser();
     const states: string[] = [parser.state];

@@ -15,12 +15,18 @@ export interface RequestParserOptions {
   maxHeaderBytes?: number;
   /** Largest accepted `CONTENT_LENGTH`, in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
   maxBodyBytes?: number;
+  /**
+   * The prototype of each `env` record (default null): an adapter's accessors that every env shares
+   * cost nothing per request this way (@scgi-node/hono's `c.env.incoming`). Its names never shadow a
+   * variable: the record's own keys come first.
+   */
+  envPrototype?: object | null;
 }
 
 /** The header block has been read and checked. */
 export interface RequestHeadersEvent {
   type: 'headers';
-  /** Null-prototype record. Repeated HTTP_* keys are joined: HTTP_COOKIE with '; ', others with ', '. */
+  /** A record with no prototype (or the parser's `envPrototype`). Repeated HTTP_* keys are joined: HTTP_COOKIE with '; ', others with ', '. */
   env: Record<string, string>;
   /** Every variable in wire order, repeats kept: [name0, value0, name1, value1, ...]. */
   pairs: string[];
@@ -61,6 +67,7 @@ function limitOption(value: number | undefined, fallback: number, name: string):
 export class RequestParser {
   private readonly maxHeaderBytes: number;
   private readonly maxBodyBytes: number;
+  private readonly envPrototype: object | null;
   private phase: RequestParserState = 'length';
   private error: ScgiProtocolError | undefined;
   // Received bytes not yet parsed: `chunks[0]` from `chunkOffset` on, then the other chunks whole.
@@ -79,6 +86,7 @@ export class RequestParser {
   constructor(options: RequestParserOptions = {}) {
     this.maxHeaderBytes = limitOption(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes');
     this.maxBodyBytes = limitOption(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, 'maxBodyBytes');
+    this.envPrototype = options.envPrototype ?? null;
   }
 
   /** Where the parser is in the byte stream. */
@@ -272,7 +280,7 @@ export class RequestParser {
         block = this.take(size);
       }
     }
-    this.head = decodeHeaderBlock(block);
+    this.head = decodeHeaderBlock(block, this.envPrototype);
     this.phase = 'comma';
     return true;
   }

@@ -28,6 +28,8 @@ export interface ScgiRequestSink {
 export interface ScgiDriver {
   /** Open an exchange for a request head. A thrown ScgiError is answered like a protocol error. */
   open(connection: ScgiConnection, head: RequestHeadersEvent): ScgiRequestSink;
+  /** The prototype of each request's `env` record (default none): see RequestParserOptions. */
+  readonly envPrototype?: object | null;
 }
 
 /** What every connection of one server shares. */
@@ -70,6 +72,7 @@ export class ScgiConnection {
     this.parser = new RequestParser({
       maxHeaderBytes: host.options.maxHeaderBytes,
       maxBodyBytes: host.options.maxBodyBytes,
+      envPrototype: host.driver.envPrototype,
     });
     host.connections.add(this);
     socket.setNoDelay?.(true);
