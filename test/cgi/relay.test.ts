@@ -170,25 +170,36 @@ describe('what the worker receives', () => {
   });
 });
 
-/** GET /big through the host with a client that reads the head, then stops reading until told. */
+/**
+ * GET /big through the host with a client that reads the head, then stops reading until told. With
+ * buffering on, the head can arrive after `resume()` is called (the bridge holds it until the worker is
+ * done), so a resume that comes first is remembered.
+ */
 function slowClient(url: string) {
-  let received = 0;
-  let resume: () => void = () => {};
+  let resumeWanted = false;
+  let startReading: (() => void) | undefined;
   const done = new Promise<{ status: number; bytes: number }>((resolve, reject) => {
     const req = request(url, { agent: false }, (res) => {
       res.pause();
-      resume = () => {
+      let received = 0;
+      startReading = () => {
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
         });
         res.once('end', () => resolve({ status: res.statusCode!, bytes: received }));
+        res.once('error', reject);
         res.resume();
       };
+      if (resumeWanted) startReading();
     });
     req.once('error', reject);
     req.end();
   });
-  return { done, resume: () => resume() };
+  const resume = () => {
+    resumeWanted = true;
+    startReading?.();
+  };
+  return { done, resume };
 }
 
 describe('response buffering frees the worker from a slow client', () => {
