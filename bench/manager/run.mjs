@@ -9,6 +9,10 @@ import { app, cpuUs, median, startDesign, startNginx, stopProcess, wrk } from '.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const RESULTS = fileURLToPath(new URL('../results/manager.md', import.meta.url));
+const FIB = Number(process.env.BENCH_FIB ?? 30);
+// Two connections per worker keep both busy; more only queue in nginx. One wrk thread leaves the cores
+// to the workers.
+const CPU_LOAD = { threads: 1, connections: 4 };
 
 for (const tool of ['nginx', 'wrk']) {
   try {
@@ -94,7 +98,7 @@ try {
     'manager, 2 workers': { design: 'shared', appName: 'cpu', workers: 2 },
   };
   let { urls, roots } = await setUp(scaling);
-  const cpuBound = await measure(scaling, urls, roots, { threads: 2, connections: 16 });
+  const cpuBound = await measure(scaling, urls, roots, CPU_LOAD);
   await tearDown();
 
   // Part B: the smallest app, one worker each: what the way a request reaches the worker costs.
@@ -130,7 +134,7 @@ function report(env, cpuBound, serial, loaded) {
       `the design under test; ${ROUNDS} interleaved rounds of ${SECONDS} s per row, medians shown. The machine's cores are ` +
       'shared by nginx, wrk and the workers (and by whatever else runs on it): read ratios, not absolutes.',
     '',
-    '## 1 vs 2 workers, CPU-bound handler (fib(27) per request), wrk -t2 -c16',
+    `## 1 vs 2 workers, CPU-bound handler (fib(${FIB}) per request), wrk -t${CPU_LOAD.threads} -c${CPU_LOAD.connections}`,
     '',
     '| pool | req/s (median) | rounds | p50 | p99 | CPU per request (all processes) |',
     '| --- | ---: | --- | ---: | ---: | ---: |',
@@ -139,7 +143,8 @@ function report(env, cpuBound, serial, loaded) {
         `| ${name} | ${f(s.rps)} | ${s.rounds.join(', ')} | ${f(s.p50Us / 1000, 2)} ms | ${f(s.p99Us / 1000, 2)} ms | ${f(s.treeUsPerRequest)} µs |`,
     ),
     '',
-    `2 workers give ${f(two.rps / one.rps, 2)}× the throughput of 1.`,
+    `2 workers give ${f(two.rps / one.rps, 2)}× the throughput of 1 (per round, in the order run: ` +
+      `${two.rounds.map((rps, i) => f(rps / one.rounds[i], 2)).join(', ')}).`,
     '',
     '## Dispatch: what it costs to get a request to a worker (trivial handler, one worker)',
     '',
