@@ -1,61 +1,90 @@
 // `npm run bench:instructions` in bench/: instructions per request in the worker for each SCGI path and
-// node:http, one connection per request over a unix socket (as nginx does), under callgrind.
+// the same app on node:http, one connection per request over a unix socket (as nginx does), under
+// callgrind, compilation left out (count.mjs). Then where the time goes, from V8's profiler.
 // Usage: node run.mjs [--quick]. Writes bench/results/instructions.md (not in --quick mode).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS, perRequest, valgrindVersion } from './count.mjs';
+import { profileReport } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
-const [SHORT, LONG] = quick ? [10, 30] : [200, 1200];
+const [SHORT, LONG] = quick ? [10, 30] : [2000, 4000];
 const REPEATS = quick ? 1 : 2;
+const PROFILE_REQUESTS = 20000;
 const RESULTS = fileURLToPath(new URL('../results/instructions.md', import.meta.url));
 
+/** [kind, label, the same app on node:http] */
 const KINDS = [
   ['trivial', 'trivial one-file SCGI responder (the ceiling)'],
-  ['raw', '`createServer` raw listener over SCGI'],
-  ['express', 'Express 5 hello over SCGI (`app.listen(scgi(...))`)'],
-  ['koa', 'Koa 3 hello over SCGI'],
-  ['hono', 'Hono-style fetch handler over SCGI (`serve`)'],
-  ['node-http', 'plain `node:http`, a connection per request (reference)'],
+  ['raw', '`createServer` raw listener over SCGI', 'node-http'],
+  ['node-http', 'the same listener on `node:http`'],
+  ['express', 'Express 5 hello over SCGI (`app.listen(scgi(...))`)', 'express-http'],
+  ['express-http', 'Express 5 hello on `node:http`'],
+  ['koa', 'Koa 3 hello over SCGI', 'koa-http'],
+  ['koa-http', 'Koa 3 hello on `node:http`'],
+  ['hono', 'Hono-style fetch handler over SCGI (`serve`)', 'hono-http'],
+  ['hono-http', 'the same handler on `@hono/node-server`'],
 ];
 
 const version = valgrindVersion();
 if (version === undefined) {
-  console.error('bench:instructions needs valgrind: apt-get install valgrind');
+  console.error('bench:instructions needs valgrind (with callgrind_annotate): apt-get install valgrind');
   process.exit(1);
 }
 
 const rows = [];
-for (const [kind, label] of KINDS) {
-  const values = [];
-  for (let i = 0; i < REPEATS; i++) values.push(await perRequest(kind, SHORT, LONG));
+for (const [kind, label, peer] of KINDS) {
+  const runs = [];
+  for (let i = 0; i < REPEATS; i++) runs.push(await perRequest(kind, SHORT, LONG));
+  const values = runs.map((run) => run.value);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const compile = runs.reduce((sum, run) => sum + run.compile, 0) / runs.length;
   const spread = values.length > 1 ? (Math.max(...values) - Math.min(...values)) / mean : 0;
-  rows.push({ kind, label, mean, values, spread });
+  rows.push({ kind, label, peer, mean, values, spread, compile });
   console.log(`${kind}: ${values.map((v) => Math.round(v)).join(', ')} instructions per request`);
 }
 
 const byKind = Object.fromEntries(rows.map((row) => [row.kind, row.mean]));
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
+const ratio = (a, b) => (a / b).toFixed(2);
 const lines = [
   '# Instructions per request (callgrind)',
   '',
   `${new Date().toISOString().slice(0, 10)}, Node ${process.version} ${NODE_FLAGS.join(' ')}, ${version}.`,
-  `Worker instructions (all threads) between a run of ${SHORT} and one of ${LONG} requests, divided by the`,
-  `${LONG - SHORT} extra requests: start-up and warm-up cancel out. GET / answered with 14 bytes; a new`,
+  `Worker instructions (all threads) between a run of ${SHORT} requests and one of ${LONG}, divided by the`,
+  `${LONG - SHORT} extra requests, with V8's compiler left out: start-up cancels out, and compilation is`,
+  'warm-up whose timing moves from run to run (it is shown apart). GET / answered with 14 bytes; a new',
   'unix-socket connection per request; the client runs outside valgrind. Each row measured',
-  `${REPEATS} time(s), spread = (max - min) / mean. Counts do not move with the machine's load.`,
+  `${REPEATS} time(s), spread = (max - min) / mean.`,
   '',
-  '| worker | instructions / request | runs | spread | × trivial | × node:http |',
-  '| --- | ---: | --- | ---: | ---: | ---: |',
+  '| worker | instructions / request | runs | spread | compiling (left out) | × trivial | × same app on node:http |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
   ...rows.map(
     (row) =>
       `| ${row.label} | ${k(row.mean)} | ${row.values.map(k).join(', ')} | ${(row.spread * 100).toFixed(2)}% | ` +
-      `${(row.mean / byKind.trivial).toFixed(2)} | ${(row.mean / byKind['node-http']).toFixed(2)} |`,
+      `${k(row.compile)} | ${ratio(row.mean, byKind.trivial)} | ` +
+      `${row.peer === undefined ? '' : ratio(row.mean, byKind[row.peer])} |`,
   ),
+  '',
+  'Goals (issue 19): the raw listener ≤ 1.15× the trivial responder; each framework over SCGI below',
+  'itself on node:http.',
   '',
   'Reproduce: `cd bench && npm run bench:instructions` (needs valgrind: `apt-get install valgrind`).',
   '',
 ];
-if (quick) console.log(lines.join('\n'));
-else writeFileSync(RESULTS, lines.join('\n'));
+
+if (quick) {
+  console.log(lines.join('\n'));
+} else {
+  lines.push(
+    '## Where the time goes',
+    '',
+    `V8's sampling profiler (\`--cpu-prof\`, 100 µs) over ${PROFILE_REQUESTS} requests, the same workers`,
+    'and client without valgrind. Wall-clock samples, so they include the kernel work of each system call;',
+    '`(idle)` is the worker waiting for the client. Reproduce one with',
+    '`node instructions/profile.mjs <kind> [requests] [rows]`.',
+    '',
+  );
+  for (const kind of ['raw', 'express']) lines.push(await profileReport(kind, PROFILE_REQUESTS, 20));
+  writeFileSync(RESULTS, lines.join('\n'));
+}

@@ -1,10 +1,12 @@
 // One worker for the instruction count: serve `count` requests on a unix socket, then exit.
 // Usage: node worker.mjs <kind> <socket-path> <count>. Every kind answers `GET /` with the same 14 bytes.
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, scgi } from '@scgi-node/core';
 import express from 'express';
 import Koa from 'koa';
 import { createTrivialResponder } from '../transport/trivial-responder.mjs';
+
+// SCGI_BENCH_CORE: another build of @scgi-node/core (its dist/index.js), for a before/after comparison.
+const { createServer, scgi } = await import(process.env.SCGI_BENCH_CORE ?? '@scgi-node/core');
 
 const [kind, path, countText] = process.argv.slice(2);
 const count = Number(countText);
@@ -22,6 +24,30 @@ const listener = (_req, res) => {
   res.end(HELLO);
 };
 
+function expressApp() {
+  const app = express();
+  app.get('/', (_req, res) => {
+    res.on('finish', served1);
+    res.type('text/plain').send(HELLO);
+  });
+  return app;
+}
+
+function koaApp() {
+  const app = new Koa();
+  app.use((ctx) => {
+    ctx.res.on('finish', served1);
+    ctx.type = 'text/plain';
+    ctx.body = HELLO;
+  });
+  return app;
+}
+
+function honoFetch() {
+  served1();
+  return new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
+}
+
 const workers = {
   trivial() {
     const server = createTrivialResponder();
@@ -30,33 +56,18 @@ const workers = {
   },
   raw: () => createServer(listener).listen(path),
   'node-http': () => createHttpServer(listener).listen(path),
-  express() {
-    const app = express();
-    app.get('/', (_req, res) => {
-      res.on('finish', served1);
-      res.type('text/plain').send(HELLO);
-    });
-    app.listen(scgi(path));
-  },
-  koa() {
-    const app = new Koa();
-    app.use((ctx) => {
-      ctx.res.on('finish', served1);
-      ctx.type = 'text/plain';
-      ctx.body = HELLO;
-    });
-    app.listen(scgi(path));
-  },
+  express: () => expressApp().listen(scgi(path)),
+  'express-http': () => createHttpServer(expressApp()).listen(path),
+  koa: () => koaApp().listen(scgi(path)),
+  'koa-http': () => createHttpServer(koaApp().callback()).listen(path),
   async hono() {
     // SCGI_BENCH_HONO: another build of @scgi-node/hono, for a before/after comparison.
     const { serve } = await import(process.env.SCGI_BENCH_HONO ?? '@scgi-node/hono');
-    serve({
-      fetch: () => {
-        served1();
-        return new Response(HELLO, { headers: { 'content-type': 'text/plain' } });
-      },
-      listen: path,
-    });
+    serve({ fetch: honoFetch, listen: path });
+  },
+  async 'hono-http'() {
+    const { createAdaptorServer } = await import('@hono/node-server');
+    createAdaptorServer({ fetch: honoFetch }).listen(path);
   },
 };
 
