@@ -137,6 +137,26 @@ describe('response framing', () => {
     expect(result.body).toBe('hello world');
   });
 
+  it('drops each connection header the app sets alone, and streams a body of unknown length unframed', async () => {
+    const cases: [string, string][] = [
+      ['Transfer-Encoding', 'chunked'],
+      ['Connection', 'keep-alive'],
+      ['Keep-Alive', 'timeout=5'],
+      ['X-None', 'streamed'],
+    ];
+    for (const [name, value] of cases) {
+      const server = await listenScgi((_req, res) => {
+        res.setHeader(name, value);
+        res.write('hello ');
+        setImmediate(() => res.end('world'));
+      });
+      const result = await rawExchange(server, wire(nginxPairs('GET', '/')));
+      expect(result.head.split('\r\n')[0]).toBe('Status: 200 OK');
+      expect(result.head).not.toMatch(/transfer-encoding|connection|keep-alive|content-length/i);
+      expect(result.body).toBe('hello world');
+    }
+  });
+
   it('sends Content-Length when the whole body is known, also to HTTP/1.0 clients', async () => {
     const server = await listenScgi((_req, res) => res.end('hello'));
     for (const protocol of ['HTTP/1.1', 'HTTP/1.0']) {
