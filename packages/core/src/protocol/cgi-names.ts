@@ -2,10 +2,28 @@
 
 const HTTP_PREFIX = 'HTTP_';
 
+/**
+ * Header names already mapped: the same dozen come with every request, and a lookup costs less than the
+ * three new strings of a mapping. Bounded, because the names are peer input; past the bound, names are
+ * mapped without being kept.
+ */
+const headerNames = new Map<string, string>();
+export const MAX_CACHED_HEADER_NAMES = 1024;
+
 /** `HTTP_X_FORWARDED_FOR` -> `x-forwarded-for`; undefined for a variable that is not a request header. */
 export function headerNameFromVariable(name: string): string | undefined {
   if (!name.startsWith(HTTP_PREFIX) || name.length === HTTP_PREFIX.length) return undefined;
-  return name.slice(HTTP_PREFIX.length).toLowerCase().replaceAll('_', '-');
+  let header = headerNames.get(name);
+  if (header === undefined) {
+    header = name.slice(HTTP_PREFIX.length).toLowerCase().replaceAll('_', '-');
+    if (headerNames.size < MAX_CACHED_HEADER_NAMES) headerNames.set(name, header);
+  }
+  return header;
+}
+
+/** How many mappings are kept (for the test of the bound). */
+export function cachedHeaderNameCount(): number {
+  return headerNames.size;
 }
 
 /** `X-Forwarded-For` -> `HTTP_X_FORWARDED_FOR`. */
