@@ -120,6 +120,11 @@ switch (job) {
   case 'test':
     runTests();
     break;
+  case 'bench':
+    // The side-by-side benchmark (bench/compare); `npm run bench -- --quick` is its 1-minute smoke run.
+    pnpm('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
+    run(process.execPath, [join(root, 'bench', 'compare', 'run.mjs'), ...rest], { cwd: join(root, 'bench') });
+    break;
   case 'pnpm':
     pnpm(...rest);
     break;

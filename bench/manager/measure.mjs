@@ -1,13 +1,15 @@
 // Bench support: the processes under test, a private nginx in front of them, wrk runs and CPU time from /proc.
-import { execFile, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+export { cpuUs } from '../support/proc.mjs';
+export { median } from '../support/stats.mjs';
+export { wrk } from '../support/wrk.mjs';
+
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../packages/manager/dist/cli.js', import.meta.url));
 export const app = (name) => join(HERE, 'apps', `${name}.mjs`);
@@ -96,67 +98,4 @@ export async function startNginx(dir, sockets) {
   await new Promise((resolve) => setTimeout(resolve, 300));
   if (child.exitCode !== null) throw new Error('nginx did not start');
   return { child, ports };
-}
-
-/** `wrk -tT -cC -dDs --latency url`: requests/s, total, errors, latency avg/p50/p99 (µs). */
-export async function wrk(url, { threads, connections, seconds }) {
-  const args = [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url];
-  const { stdout } = await run('wrk', args, { maxBuffer: 1 << 20 });
-  const number = (re) => Number(re.exec(stdout)?.[1] ?? Number.NaN);
-  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-  return {
-    rps: number(/Requests\/sec:\s+([\d.]+)/),
-    requests: number(/(\d+) requests in/),
-    non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/) || 0,
-    socketErrors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
-    avgUs: duration(/Latency\s+([\d.]+\w+)/.exec(stdout)?.[1]),
-    p50Us: duration(/^\s+50%\s+([\d.]+\w+)/m.exec(stdout)?.[1]),
-    p99Us: duration(/^\s+99%\s+([\d.]+\w+)/m.exec(stdout)?.[1]),
-  };
-}
-
-const UNIT_US = { us: 1, ms: 1000, s: 1e6, m: 6e7 };
-function duration(text) {
-  const match = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '');
-  return match ? Number(match[1]) * UNIT_US[match[2]] : Number.NaN;
-}
-
-const TICK_US = 1e6 / 100; // USER_HZ: /proc counts CPU time in 1/100 s
-
-function procStat(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuUs: (Number(fields[11]) + Number(fields[12])) * TICK_US };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time (µs) used so far by `pid` alone, and by it with all its live descendants. */
-export function cpuUs(pid) {
-  const all = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = procStat(Number(name));
-    if (stat) all.set(Number(name), stat);
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [child, { ppid }] of all) {
-      if (tree.has(ppid) && !tree.has(child)) {
-        tree.add(child);
-        grew = true;
-      }
-    }
-  }
-  let treeUs = 0;
-  for (const member of tree) treeUs += all.get(member)?.cpuUs ?? 0;
-  return { selfUs: all.get(pid)?.cpuUs ?? 0, treeUs };
-}
-
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

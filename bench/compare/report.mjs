@@ -1,0 +1,89 @@
+// bench/results/compare.md from one run: req/s per path, then the ratios the goals are about, each with
+// the range of its per-round values (the paths of a round ran side by side).
+import { writeFileSync } from 'node:fs';
+import { median, roundRatios } from '../support/stats.mjs';
+
+/** Each goal: the ratio (a) / peer, where it applies, and the least it must be. */
+const GOALS = [
+  {
+    peer: 'e',
+    label: '(a) / (e)',
+    min: 0.85,
+    applies: (row) => row.framework === 'raw' && row.scenario === 'hello',
+  },
+  { peer: 'b', label: '(a) / (b)', min: 1.1, applies: () => true },
+  { peer: 'c', label: '(a) / (c)', min: 0.95, applies: (row) => row.scenario === 'page' },
+  { peer: 'd', label: '(a) / (d)', min: 1.0, applies: () => true },
+];
+
+const rate = (entry) => `${Math.round(entry.median)} ±${Math.round(entry.spread * 50)}%`;
+
+function ratioCell(row, goal) {
+  const a = row.byPath.a;
+  const peer = row.byPath[goal.peer];
+  if (peer === undefined) return '';
+  const ratios = roundRatios(a.rounds, peer.rounds);
+  const value = median(ratios);
+  const range =
+    ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
+  const verdict = goal.applies(row) ? (value >= goal.min ? ' ✓' : ' ✗') : '';
+  return `${value.toFixed(2)}${range}${verdict}`;
+}
+
+export function writeReport(run, file) {
+  const { machine, settings, paths, results } = run;
+  const lines = [
+    '# SCGI against the alternatives, behind nginx',
+    '',
+    `${new Date().toISOString().slice(0, 10)}: ${machine}. nginx (one process), the app and wrk share the`,
+    `machine. wrk -t1, ${settings.rounds} rounds of ${settings.seconds} s per path, the paths alternating within`,
+    'each round; req/s is the median of the rounds, ± half the range between them. Every path served the',
+    'same body for each scenario before timing started.',
+    '',
+    ...paths.map((path) => `- (${path.id}) ${path.label}`),
+    '',
+  ];
+  for (const scenario of [...new Set(results.map((row) => row.scenario))]) {
+    const rows = results.filter((row) => row.scenario === scenario);
+    const ids = Object.keys(rows[0].byPath);
+    lines.push(
+      `## ${scenario}`,
+      '',
+      `| framework | ${ids.map((id) => `(${id}) req/s`).join(' | ')} | ${GOALS.filter((g) =>
+        ids.includes(g.peer),
+      )
+        .map((g) => g.label)
+        .join(' | ')} |`,
+      `| --- | ${ids.map(() => '---:').join(' | ')} | ${GOALS.filter((g) => ids.includes(g.peer))
+        .map(() => '---:')
+        .join(' | ')} |`,
+      ...rows.map(
+        (row) =>
+          `| ${row.framework} | ${ids.map((id) => rate(row.byPath[id])).join(' | ')} | ` +
+          `${GOALS.filter((g) => ids.includes(g.peer))
+            .map((goal) => ratioCell(row, goal))
+            .join(' | ')} |`,
+      ),
+      '',
+    );
+  }
+  const failed = results.flatMap((row) =>
+    Object.entries(row.byPath)
+      .filter(([, entry]) => entry.failed > 0)
+      .map(([id, entry]) => `${row.scenario} ${row.framework} (${id}): ${entry.failed}`),
+  );
+  lines.push(
+    'Goals (issue 8): (a)/(e) ≥ 0.85 for the raw listener; (a)/(b) ≥ 1.1 everywhere; (a)/(c) ≥ 0.95 on the',
+    'page; (a)/(d) ≥ 1.0 everywhere. ✓/✗ mark where a goal applies; ratios are medians of per-round ratios,',
+    'with their range.',
+    '',
+    failed.length === 0
+      ? 'No request failed (non-2xx or socket error) on any path.'
+      : `Failed requests: ${failed.join('; ')}.`,
+    run.nginxErrors > 0 ? `nginx logged ${run.nginxErrors} errors.` : 'nginx logged no errors.',
+    '',
+    'Reproduce: `npm run bench` (needs nginx and wrk: `apt-get install nginx wrk`).',
+    '',
+  );
+  writeFileSync(file, lines.join('\n'));
+}

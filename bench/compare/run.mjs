@@ -1,0 +1,136 @@
+// `npm run bench` (root) / `npm run bench:compare` (bench/): SCGI against what users would pick instead,
+// behind one real nginx, every path measured in the same run, alternating, several rounds.
+// Usage: node compare/run.mjs [--quick] [--rounds=N] [--seconds=N] [--frameworks=raw,koa]
+// [--scenarios=hello,page]. Writes bench/results/compare.{md,json} (not in --quick mode).
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { paths, readErrorLog, startNginx } from '../support/nginx.mjs';
+import { requireTools } from '../support/tools.mjs';
+import { FRAMEWORKS } from './apps.mjs';
+import { machineLine } from './machine.mjs';
+import { writeReport } from './report.mjs';
+import { measureScenario, SCENARIOS } from './scenarios.mjs';
+import { checkResponses } from './verify.mjs';
+
+const quick = process.argv.includes('--quick');
+/** `--name=value` from the command line, or undefined. */
+const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+const defaults = quick
+  ? { rounds: 1, seconds: 1, frameworks: ['raw'] }
+  : { rounds: 3, seconds: 5, frameworks: FRAMEWORKS };
+// A partial run (any option given) prints its figures but leaves bench/results/ alone.
+const partial = ['rounds', 'seconds', 'frameworks', 'scenarios'].some((name) => option(name));
+const settings = {
+  rounds: Number(option('rounds') ?? defaults.rounds),
+  seconds: Number(option('seconds') ?? defaults.seconds),
+  frameworks: option('frameworks')?.split(',') ?? defaults.frameworks,
+  scenarios: option('scenarios')?.split(',') ?? SCENARIOS.map((scenario) => scenario.name),
+};
+
+/**
+ * The compared paths. (a) is ours; (b)-(d) are what users run instead; (e) and (f) are ceilings, measured
+ * with hello world only: the least an SCGI worker can do, and nginx answering by itself.
+ */
+export const PATHS = [
+  { id: 'a', label: 'nginx → SCGI (ours)', transport: 'scgi', nginx: paths.scgi },
+  { id: 'b', label: 'nginx → HTTP proxy, default', transport: 'http', nginx: paths.http },
+  { id: 'c', label: 'nginx → HTTP proxy, keepalive 32', transport: 'http', nginx: paths.httpKeepalive },
+  { id: 'd', label: 'nginx → FastCGI (node-fastcgi)', transport: 'fastcgi', nginx: paths.fastcgi },
+  {
+    id: 'e',
+    label: 'nginx → trivial SCGI responder',
+    transport: 'trivial',
+    nginx: paths.scgi,
+    only: 'hello',
+  },
+  { id: 'f', label: 'nginx `return 200`', nginx: paths.nginxReturn, only: 'hello' },
+];
+
+requireTools(['nginx', 'wrk']);
+const dir = mkdtempSync(join(tmpdir(), 'scgi-compare-'));
+const workers = [];
+
+/** One worker process; resolves once it listens on its socket. */
+async function startWorker(framework, transport) {
+  const socket = join(dir, `${framework}-${transport}.sock`);
+  const child = fork(WORKER, [framework, transport, socket], { stdio: 'inherit' });
+  workers.push(child);
+  const [message] = await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`worker ${framework}/${transport} exited with ${code}`);
+    }),
+  ]);
+  if (message !== 'ready') throw new Error(`worker ${framework}/${transport} said ${message}`);
+  return socket;
+}
+
+let nginx;
+try {
+  // Every framework on every transport, plus the trivial responder, at once: one nginx config for all.
+  const servers = [];
+  const trivialSocket = await startWorker('trivial', 'scgi');
+  for (const framework of FRAMEWORKS) {
+    const sockets = {};
+    for (const transport of ['scgi', 'http', 'fastcgi'])
+      sockets[transport] = await startWorker(framework, transport);
+    for (const path of PATHS) {
+      const socket = path.transport === 'trivial' ? trivialSocket : sockets[path.transport];
+      const name = `${framework}_${path.id}`;
+      servers.push({ name, ...path.nginx(socket, `up_${name}`) });
+    }
+  }
+  nginx = await startNginx(dir, servers);
+  const url = (framework, path, scenario) =>
+    `http://127.0.0.1:${nginx.ports[`${framework}_${path.id}`]}${scenario.path}`;
+
+  // Every framework's every path gives the same answer before anything is timed (all of them in --quick).
+  await checkResponses({ frameworks: FRAMEWORKS, paths: PATHS, url });
+
+  const results = [];
+  for (const scenario of SCENARIOS.filter((entry) => settings.scenarios.includes(entry.name))) {
+    for (const framework of settings.frameworks) {
+      const measured = PATHS.filter((path) => path.only === undefined || path.only === scenario.name);
+      const byPath = await measureScenario({
+        scenario,
+        paths: measured,
+        url: (path) => url(framework, path, scenario),
+        rounds: settings.rounds,
+        seconds: settings.seconds,
+      });
+      results.push({ scenario: scenario.name, framework, byPath });
+      const line = measured.map((path) => `${path.id} ${Math.round(byPath[path.id].median)}`).join(', ');
+      console.log(`${scenario.name} ${framework}: ${line} req/s`);
+    }
+  }
+  const errors = readErrorLog(nginx)
+    .split('\n')
+    .filter((line) => /\[(error|crit|alert|emerg)\]/.test(line));
+  if (errors.length > 0) console.warn(`nginx logged ${errors.length} errors, first: ${errors[0]}`);
+  const failed = results.flatMap(({ scenario, framework, byPath }) =>
+    Object.entries(byPath)
+      .filter(([, entry]) => entry.failed > 0)
+      .map(([id, entry]) => `${scenario} ${framework} ${id}: ${entry.failed}`),
+  );
+  if (failed.length > 0) console.warn(`failed requests (non-2xx or socket errors): ${failed.join(', ')}`);
+  // The smoke run is CI's check that every path still works: any failure fails it.
+  if (quick && (errors.length > 0 || failed.length > 0)) process.exitCode = 1;
+  const run = { machine: machineLine(), settings, paths: PATHS, results, nginxErrors: errors.length };
+  if (!quick && !partial) {
+    writeFileSync(join(RESULTS, 'compare.json'), `${JSON.stringify(run, null, 2)}\n`);
+    writeReport(run, join(RESULTS, 'compare.md'));
+  }
+} finally {
+  nginx?.child.kill('SIGTERM');
+  for (const child of workers) child.kill('SIGTERM');
+  await Promise.all(
+    [nginx?.child, ...workers].filter(Boolean).map((child) => child.exitCode ?? once(child, 'exit')),
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
