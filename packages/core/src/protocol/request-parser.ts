@@ -99,6 +99,15 @@ export class RequestParser {
     return this.receivedBytes;
   }
 
+  /** Drops the queued bytes and the head, for a connection that closed (nothing is parsed after). */
+  release(): void {
+    this.chunks = [];
+    this.chunkOffset = 0;
+    this.queuedBytes = 0;
+    this.head = undefined;
+    this.pendingHead = undefined;
+  }
+
   /** Queues bytes from the peer (no parsing happens here). Keeps a view of `data`, not a copy. */
   receive(data: Uint8Array): void {
     if (this.eof) throw new Error('RequestParser.receive() called after finish()');

@@ -13,11 +13,18 @@ export function cgiVariables(from: Carrier): Readonly<Record<string, string>> | 
   return scgiRequest(from)?.env;
 }
 
-/** The whole SCGI request record: keyed variables and the ordered pairs with repeats. */
+type RecordCarrier = { [SCGI_REQUEST]?: ScgiRequestRecord };
+
+/**
+ * The whole SCGI request record: keyed variables and the ordered pairs with repeats. The request and
+ * its response reach it for good; a socket only until the connection closes.
+ */
 export function scgiRequest(from: Carrier): ScgiRequestRecord | undefined {
   if (from === null || from === undefined) return undefined;
-  const socket = (
-    SCGI_REQUEST in from ? from : (from as { socket?: Socket | null }).socket
-  ) as ScgiSocket | null;
-  return socket?.[SCGI_REQUEST];
+  const own = (from as RecordCarrier)[SCGI_REQUEST];
+  if (own !== undefined) return own;
+  const req = (from as { req?: IncomingMessage }).req;
+  const fromReq = req && (req as RecordCarrier)[SCGI_REQUEST];
+  if (fromReq !== undefined) return fromReq;
+  return ((from as { socket?: Socket | null }).socket as ScgiSocket | null | undefined)?.[SCGI_REQUEST];
 }

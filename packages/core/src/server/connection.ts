@@ -4,6 +4,7 @@ import { isScgiError, ScgiProtocolError } from '../protocol/errors.js';
 import { type RequestHeadersEvent, RequestParser } from '../protocol/request-parser.js';
 import { replyError } from './error-reply.js';
 import { reportError } from './server-events.js';
+import { releaseRecord } from './socket-facade.js';
 import type { ResolvedServerOptions } from './target.js';
 
 /** The request side of one exchange, as the connection feeds it. Returned by {@link ScgiDriver.open}. */
@@ -230,6 +231,13 @@ export class ScgiConnection {
   private readonly onClose = (): void => {
     this.connections.delete(this);
     this.exchange?.close(!this.ended);
+    // Node keeps a closed socket reachable until a full GC, and with it this connection (its listeners):
+    // letting go of the request here keeps scavenges from promoting ~1.7 KB per request (measured under
+    // nginx), which made GC pauses 3x node:http's.
+    this.exchange = undefined;
+    this.firstChunk = undefined;
+    this.parser.release();
+    releaseRecord(this.socket);
   };
 }
 

@@ -5,7 +5,7 @@ import { requestFromEnv } from '../protocol/request-from-env.js';
 import type { RequestHeadersEvent } from '../protocol/request-parser.js';
 import { makeCgiResponse } from './cgi-response.js';
 import type { ScgiConnection, ScgiRequestSink } from './connection.js';
-import { presentSocket, type ScgiSocket } from './socket-facade.js';
+import { presentSocket, SCGI_REQUEST, type ScgiRequestRecord, type ScgiSocket } from './socket-facade.js';
 
 interface IncomingInternals {
   _addHeaderLines(headers: string[], n: number): void;
@@ -31,8 +31,11 @@ export const kNeedDrain: symbol | undefined = Object.getOwnPropertySymbols(
  */
 export function createIncoming(socket: Socket, head: RequestHeadersEvent): IncomingMessage {
   const info = requestFromEnv(head.env, head.pairs);
-  presentSocket(socket as ScgiSocket, info, { env: head.env, pairs: head.pairs });
+  const record: ScgiRequestRecord = { env: head.env, pairs: head.pairs };
+  presentSocket(socket as ScgiSocket, info, record);
   const req = new IncomingMessage(socket);
+  // The request keeps its own reference: the socket's goes when the connection closes.
+  (req as IncomingMessage & { [SCGI_REQUEST]?: ScgiRequestRecord })[SCGI_REQUEST] = record;
   req.method = info.method;
   req.url = info.url;
   req.httpVersionMajor = info.httpVersionMajor;

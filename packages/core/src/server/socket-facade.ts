@@ -53,3 +53,9 @@ export function presentSocket(socket: ScgiSocket, info: RequestFromEnv, record: 
   if (info.encrypted) socket.encrypted = true;
   socket[SCGI_REQUEST] = record;
 }
+
+/** A closed connection's socket lets go of its request record (the request keeps its own). */
+export function releaseRecord(socket: Socket): void {
+  const carrier = socket as ScgiSocket;
+  if (carrier[SCGI_REQUEST] !== undefined) carrier[SCGI_REQUEST] = undefined;
+}
