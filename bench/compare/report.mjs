@@ -2,6 +2,7 @@
 // the range of its per-round values (the paths of a round ran side by side).
 import { writeFileSync } from 'node:fs';
 import { median, roundRatios } from '../support/stats.mjs';
+import { cpuText } from './scenarios.mjs';
 
 /** Each goal: the ratio (a) / peer, where it applies, and the least it must be. */
 const GOALS = [
@@ -29,6 +30,9 @@ function ratioCell(row, goal) {
   const verdict = goal.applies(row) ? (value >= goal.min ? ' ✓' : ' ✗') : '';
   return `${value.toFixed(2)}${range}${verdict}`;
 }
+
+/** The peers whose CPU cost is compared with ours: the ones users run instead (not the ceilings). */
+const cpuPeers = (ids) => ids.filter((id) => ['b', 'c', 'd'].includes(id));
 
 export function writeReport(run, file) {
   const { machine, settings, paths, results } = run;
@@ -62,6 +66,23 @@ export function writeReport(run, file) {
           `| ${row.framework} | ${ids.map((id) => rate(row.byPath[id])).join(' | ')} | ` +
           `${GOALS.filter((g) => ids.includes(g.peer))
             .map((goal) => ratioCell(row, goal))
+            .join(' | ')} |`,
+      ),
+      '',
+      'CPU time per request, total (worker + nginx), µs, medians of the rounds (wrk not counted), and each',
+      "peer's cost over ours (above 1: the SCGI path is cheaper):",
+      '',
+      `| framework | ${ids.map((id) => `(${id}) µs`).join(' | ')} | ${cpuPeers(ids)
+        .map((id) => `(${id}) / (a)`)
+        .join(' | ')} |`,
+      `| --- | ${ids.map(() => '---:').join(' | ')} | ${cpuPeers(ids)
+        .map(() => '---:')
+        .join(' | ')} |`,
+      ...rows.map(
+        (row) =>
+          `| ${row.framework} | ${ids.map((id) => cpuText(row.byPath[id])).join(' | ')} | ` +
+          `${cpuPeers(ids)
+            .map((id) => (row.byPath[id].cpuUs / row.byPath.a.cpuUs).toFixed(2))
             .join(' | ')} |`,
       ),
       '',

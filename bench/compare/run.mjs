@@ -13,7 +13,7 @@ import { requireTools } from '../support/tools.mjs';
 import { FRAMEWORKS } from './apps.mjs';
 import { machineLine } from './machine.mjs';
 import { writeReport } from './report.mjs';
-import { measureScenario, SCENARIOS } from './scenarios.mjs';
+import { cpuText, measureScenario, SCENARIOS } from './scenarios.mjs';
 import { checkResponses } from './verify.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -57,10 +57,12 @@ const dir = mkdtempSync(join(tmpdir(), 'scgi-compare-'));
 const workers = [];
 
 /** One worker process; resolves once it listens on its socket. */
+const workerPids = {};
 async function startWorker(framework, transport) {
   const socket = join(dir, `${framework}-${transport}.sock`);
   const child = fork(WORKER, [framework, transport, socket], { stdio: 'inherit' });
   workers.push(child);
+  workerPids[`${framework}-${transport}`] = child.pid;
   const [message] = await Promise.race([
     once(child, 'message'),
     once(child, 'exit').then(([code]) => {
@@ -101,12 +103,19 @@ try {
         scenario,
         paths: measured,
         url: (path) => url(framework, path, scenario),
+        pids: (path) => ({
+          worker:
+            workerPids[path.transport === 'trivial' ? 'trivial-scgi' : `${framework}-${path.transport}`],
+          nginx: nginx.child.pid,
+        }),
         rounds: settings.rounds,
         seconds: settings.seconds,
       });
       results.push({ scenario: scenario.name, framework, byPath });
-      const line = measured.map((path) => `${path.id} ${Math.round(byPath[path.id].median)}`).join(', ');
-      console.log(`${scenario.name} ${framework}: ${line} req/s`);
+      const line = measured
+        .map((path) => `${path.id} ${Math.round(byPath[path.id].median)} (${cpuText(byPath[path.id])} µs)`)
+        .join(', ');
+      console.log(`${scenario.name} ${framework}: ${line}: req/s (CPU per request: worker + nginx)`);
     }
   }
   const errors = readErrorLog(nginx)

@@ -1,6 +1,7 @@
 // The measured scenarios and one scenario's rounds: every path once per round, the order rotating, so
 // the paths share the machine's moods alike.
 import { fileURLToPath } from 'node:url';
+import { cpuUs } from '../support/proc.mjs';
 import { median, spread } from '../support/stats.mjs';
 import { wrk } from '../support/wrk.mjs';
 
@@ -14,27 +15,45 @@ export const SCENARIOS = [
 ];
 
 /**
- * `rounds` rounds of `seconds` per path with wrk -t1. Resolves with, per path id: { rounds (req/s),
- * median, spread, failed (non-2xx and socket errors over all rounds) }.
+ * `rounds` rounds of `seconds` per path with wrk -t1. `pids(path)` names the processes serving a path
+ * ({ worker?, nginx }), whose CPU time per request is taken from /proc around each run: on a machine the
+ * load generator shares, that is the figure that does not depend on who got the cores. Resolves with,
+ * per path id: { rounds (req/s), median, spread, workerUs and nginxUs (CPU µs per request, per round),
+ * failed (non-2xx and socket errors over all rounds) }.
  */
-export async function measureScenario({ scenario, paths, url, rounds, seconds }) {
-  const perPath = Object.fromEntries(paths.map((path) => [path.id, { rounds: [], failed: 0 }]));
+/** `total (worker + nginx)` CPU µs per request of one measured path. */
+export function cpuText(entry) {
+  return `${entry.cpuUs.toFixed(0)} (${entry.workerMedianUs.toFixed(0)} + ${entry.nginxMedianUs.toFixed(0)})`;
+}
+
+export async function measureScenario({ scenario, paths, url, pids, rounds, seconds }) {
+  const perPath = Object.fromEntries(
+    paths.map((path) => [path.id, { rounds: [], workerUs: [], nginxUs: [], failed: 0 }]),
+  );
   for (let round = 0; round < rounds; round++) {
     const order = paths.map((_, i) => paths[(i + round) % paths.length]);
     for (const path of order) {
+      const { worker, nginx } = pids(path);
+      const before = { worker: worker && cpuUs(worker).selfUs, nginx: cpuUs(nginx).selfUs };
       const result = await wrk(url(path), {
         threads: 1,
         connections: scenario.connections,
         seconds,
         script: scenario.script,
       });
-      perPath[path.id].rounds[round] = result.rps;
-      perPath[path.id].failed += result.non2xx + result.socketErrors;
+      const entry = perPath[path.id];
+      entry.rounds[round] = result.rps;
+      entry.workerUs[round] = worker ? (cpuUs(worker).selfUs - before.worker) / result.requests : 0;
+      entry.nginxUs[round] = (cpuUs(nginx).selfUs - before.nginx) / result.requests;
+      entry.failed += result.non2xx + result.socketErrors;
     }
   }
   for (const entry of Object.values(perPath)) {
     entry.median = median(entry.rounds);
     entry.spread = spread(entry.rounds);
+    entry.cpuUs = median(entry.workerUs.map((us, i) => us + entry.nginxUs[i]));
+    entry.workerMedianUs = median(entry.workerUs);
+    entry.nginxMedianUs = median(entry.nginxUs);
   }
   return perPath;
 }
