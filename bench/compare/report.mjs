@@ -46,6 +46,8 @@ export function writeReport(run, file) {
     '',
     ...paths.map((path) => `- (${path.id}) ${path.label}`),
     '',
+    '![SCGI (a) over each peer, per framework and scenario](compare.svg)',
+    '',
   ];
   for (const scenario of [...new Set(results.map((row) => row.scenario))]) {
     const rows = results.filter((row) => row.scenario === scenario);

@@ -2,12 +2,12 @@
 // behind one real nginx, every path measured in the same run, alternating, several rounds.
 // Usage: node compare/run.mjs [--quick] [--rounds=N] [--seconds=N] [--frameworks=raw,koa]
 // [--scenarios=hello,page]. Writes bench/results/compare.{md,json} (not in --quick mode).
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeChart } from '../charts/write-chart.mjs';
 import { paths, readErrorLog, startNginx } from '../support/nginx.mjs';
 import { requireTools } from '../support/tools.mjs';
 import { FRAMEWORKS } from './apps.mjs';
@@ -15,11 +15,11 @@ import { machineLine } from './machine.mjs';
 import { writeReport } from './report.mjs';
 import { cpuText, measureScenario, SCENARIOS } from './scenarios.mjs';
 import { checkResponses } from './verify.mjs';
+import { workerSet } from './workers.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--name=value` from the command line, or undefined. */
 const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const defaults = quick
   ? { rounds: 1, seconds: 1, frameworks: ['raw'] }
@@ -54,34 +54,17 @@ export const PATHS = [
 
 requireTools(['nginx', 'wrk']);
 const dir = mkdtempSync(join(tmpdir(), 'scgi-compare-'));
-const workers = [];
-
-/** One worker process; resolves once it listens on its socket. */
-const workerPids = {};
-async function startWorker(framework, transport) {
-  const socket = join(dir, `${framework}-${transport}.sock`);
-  const child = fork(WORKER, [framework, transport, socket], { stdio: 'inherit' });
-  workers.push(child);
-  workerPids[`${framework}-${transport}`] = child.pid;
-  const [message] = await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`worker ${framework}/${transport} exited with ${code}`);
-    }),
-  ]);
-  if (message !== 'ready') throw new Error(`worker ${framework}/${transport} said ${message}`);
-  return socket;
-}
+const workers = workerSet(dir);
 
 let nginx;
 try {
   // Every framework on every transport, plus the trivial responder, at once: one nginx config for all.
   const servers = [];
-  const trivialSocket = await startWorker('trivial', 'scgi');
+  const trivialSocket = await workers.start('trivial', 'scgi');
   for (const framework of FRAMEWORKS) {
     const sockets = {};
     for (const transport of ['scgi', 'http', 'fastcgi'])
-      sockets[transport] = await startWorker(framework, transport);
+      sockets[transport] = await workers.start(framework, transport);
     for (const path of PATHS) {
       const socket = path.transport === 'trivial' ? trivialSocket : sockets[path.transport];
       const name = `${framework}_${path.id}`;
@@ -105,7 +88,9 @@ try {
         url: (path) => url(framework, path, scenario),
         pids: (path) => ({
           worker:
-            workerPids[path.transport === 'trivial' ? 'trivial-scgi' : `${framework}-${path.transport}`],
+            path.transport === 'trivial'
+              ? workers.pid('trivial', 'scgi')
+              : workers.pid(framework, path.transport),
           nginx: nginx.child.pid,
         }),
         rounds: settings.rounds,
@@ -133,13 +118,11 @@ try {
   const run = { machine: machineLine(), settings, paths: PATHS, results, nginxErrors: errors.length };
   if (!quick && !partial) {
     writeFileSync(join(RESULTS, 'compare.json'), `${JSON.stringify(run, null, 2)}\n`);
+    await writeChart('compare', run);
     writeReport(run, join(RESULTS, 'compare.md'));
   }
 } finally {
   nginx?.child.kill('SIGTERM');
-  for (const child of workers) child.kill('SIGTERM');
-  await Promise.all(
-    [nginx?.child, ...workers].filter(Boolean).map((child) => child.exitCode ?? once(child, 'exit')),
-  );
+  await Promise.all([nginx && (nginx.child.exitCode ?? once(nginx.child, 'exit')), workers.stop()]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { createServer, scgi } from '@scgi-node/core';
 import { serve } from '@scgi-node/hono';
 import { createTrivialResponder } from '../transport/trivial-responder.mjs';
 import { expressApp, honoApp, koaApp, nodeListener, rawListener } from './apps.mjs';
+import { openStreams } from './streams.mjs';
 
 const [framework, transport, socket] = process.argv.slice(2);
 const ready = () => process.send?.('ready');
@@ -38,3 +39,17 @@ if (transport === 'scgi') {
 } else {
   throw new Error(`unknown transport ${transport}`);
 }
+
+// The memory bench asks how many event streams are still open (none should be, once clients leave), and
+// for the heap after a full collection (when started with --expose-gc).
+process.on('message', (message) => {
+  if (message === 'open-streams') process.send?.({ openStreams: openStreams.count });
+  if (message === 'memory') {
+    // Twice, apart: buffers' memory is given back after the first collection's sweep has run.
+    globalThis.gc?.();
+    setTimeout(() => {
+      globalThis.gc?.();
+      process.send?.({ memory: process.memoryUsage() });
+    }, 100);
+  }
+});
