@@ -25,13 +25,14 @@ export function ratioRows(run) {
 }
 
 export function compareChartSpec(run) {
+  const pool = run.settings.pool ?? 1;
   const scenarios = [...new Set(run.results.map((row) => row.scenario))];
   const frameworks = [...new Set(run.results.map((row) => row.framework))];
   const x = { field: 'framework', type: 'nominal', sort: frameworks, title: null, axis: { labelAngle: 0 } };
   const color = { field: 'peer', type: 'nominal', sort: Object.values(PEERS), title: 'SCGI (a) over' };
   return {
     title: {
-      text: 'SCGI (a) req/s over each peer behind nginx (median of rounds, bar: per-round range)',
+      text: `SCGI (a) req/s over each peer behind nginx${pool > 1 ? `, ${pool} processes per app` : ''} (median of rounds, bar: per-round range)`,
       fontSize: 13,
     },
     data: { values: ratioRows(run) },

@@ -8,7 +8,7 @@ import { memoryChartSpec } from './memory-chart.mjs';
 export const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 export const CHARTS = { compare: compareChartSpec, memory: memoryChartSpec };
 
-/** Writes results/<name>.svg from `run` (the object the run writes as results/<name>.json). */
-export async function writeChart(name, run) {
-  writeFileSync(`${RESULTS}${name}.svg`, await renderSvg(CHARTS[name](run)));
+/** Writes results/<file>.svg (<name>.svg by default) with chart `name` of `run` (its results JSON). */
+export async function writeChart(name, run, file = name) {
+  writeFileSync(`${RESULTS}${file}.svg`, await renderSvg(CHARTS[name](run)));
 }

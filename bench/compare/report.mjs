@@ -1,6 +1,7 @@
 // bench/results/compare.md from one run: req/s per path, then the ratios the goals are about, each with
 // the range of its per-round values (the paths of a round ran side by side).
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { median, roundRatios } from '../support/stats.mjs';
 import { cpuText } from './scenarios.mjs';
 
@@ -46,7 +47,15 @@ export function writeReport(run, file) {
     '',
     ...paths.map((path) => `- (${path.id}) ${path.label}`),
     '',
-    '![SCGI (a) over each peer, per framework and scenario](compare.svg)',
+    ...(settings.pool > 1
+      ? [
+          `A pool of ${settings.pool} processes per app: (a) under our manager (\`scgi-node serve --workers ${settings.pool}\`,`,
+          `the workers accepting on the shared socket); (b)-(e) as ${settings.pool} node:cluster workers accepting on`,
+          'theirs (SCHED_NONE, the same design). CPU time counts the whole tree (manager or primary and workers).',
+          '',
+        ]
+      : []),
+    `![SCGI (a) over each peer, per framework and scenario](${basename(file, '.md')}.svg)`,
     '',
   ];
   for (const scenario of [...new Set(results.map((row) => row.scenario))]) {

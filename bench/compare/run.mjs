@@ -1,7 +1,8 @@
 // `npm run bench` (root) / `npm run bench:compare` (bench/): SCGI against what users would pick instead,
 // behind one real nginx, every path measured in the same run, alternating, several rounds.
 // Usage: node compare/run.mjs [--quick] [--rounds=N] [--seconds=N] [--frameworks=raw,koa]
-// [--scenarios=hello,page]. Writes bench/results/compare.{md,json} (not in --quick mode).
+// [--scenarios=hello,page] [--pool=N]. Writes bench/results/compare.{md,json,svg} (compare-pool2.* with
+// --pool=2; not in --quick mode).
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +27,15 @@ const defaults = quick
   : { rounds: 3, seconds: 5, frameworks: FRAMEWORKS };
 // A partial run (any option given) prints its figures but leaves bench/results/ alone.
 const partial = ['rounds', 'seconds', 'frameworks', 'scenarios'].some((name) => option(name));
+// A pool of N processes per app: SCGI under `scgi-node serve --workers N`, the peers under node:cluster.
+const pool = Number(option('pool') ?? 1);
+const resultName = pool > 1 ? `compare-pool${pool}` : 'compare';
 const settings = {
   rounds: Number(option('rounds') ?? defaults.rounds),
   seconds: Number(option('seconds') ?? defaults.seconds),
   frameworks: option('frameworks')?.split(',') ?? defaults.frameworks,
   scenarios: option('scenarios')?.split(',') ?? SCENARIOS.map((scenario) => scenario.name),
+  pool,
 };
 
 /**
@@ -54,7 +59,7 @@ export const PATHS = [
 
 requireTools(['nginx', 'wrk']);
 const dir = mkdtempSync(join(tmpdir(), 'scgi-compare-'));
-const workers = workerSet(dir);
+const workers = workerSet(dir, { pool });
 
 let nginx;
 try {
@@ -117,9 +122,9 @@ try {
   if (quick && (errors.length > 0 || failed.length > 0)) process.exitCode = 1;
   const run = { machine: machineLine(), settings, paths: PATHS, results, nginxErrors: errors.length };
   if (!quick && !partial) {
-    writeFileSync(join(RESULTS, 'compare.json'), `${JSON.stringify(run, null, 2)}\n`);
-    await writeChart('compare', run);
-    writeReport(run, join(RESULTS, 'compare.md'));
+    writeFileSync(join(RESULTS, `${resultName}.json`), `${JSON.stringify(run, null, 2)}\n`);
+    await writeChart('compare', run, resultName);
+    writeReport(run, join(RESULTS, `${resultName}.md`));
   }
 } finally {
   nginx?.child.kill('SIGTERM');

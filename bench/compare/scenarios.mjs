@@ -34,7 +34,8 @@ export async function measureScenario({ scenario, paths, url, pids, rounds, seco
     const order = paths.map((_, i) => paths[(i + round) % paths.length]);
     for (const path of order) {
       const { worker, nginx } = pids(path);
-      const before = { worker: worker && cpuUs(worker).selfUs, nginx: cpuUs(nginx).selfUs };
+      // The worker's whole tree: a pool's manager or cluster primary and its workers.
+      const before = { worker: worker && cpuUs(worker).treeUs, nginx: cpuUs(nginx).selfUs };
       const result = await wrk(url(path), {
         threads: 1,
         connections: scenario.connections,
@@ -43,7 +44,7 @@ export async function measureScenario({ scenario, paths, url, pids, rounds, seco
       });
       const entry = perPath[path.id];
       entry.rounds[round] = result.rps;
-      entry.workerUs[round] = worker ? (cpuUs(worker).selfUs - before.worker) / result.requests : 0;
+      entry.workerUs[round] = worker ? (cpuUs(worker).treeUs - before.worker) / result.requests : 0;
       entry.nginxUs[round] = (cpuUs(nginx).selfUs - before.nginx) / result.requests;
       entry.failed += result.non2xx + result.socketErrors;
     }

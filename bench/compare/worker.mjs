@@ -1,5 +1,9 @@
-// One app on one transport, listening on a unix socket; says 'ready' to its parent (fork IPC).
-// Usage: node worker.mjs <raw|express|koa|hono|trivial> <scgi|http|fastcgi> <socket-path>
+// One app on one transport, listening on a unix socket; says 'ready' to its parent (fork IPC). With a
+// pool size above 1, a node:cluster primary forks that many copies and says 'ready' once all listen (SCGI
+// pools run under our manager instead: workers.mjs).
+// Usage: node worker.mjs <raw|express|koa|hono|trivial> <scgi|http|fastcgi> <socket-path> [pool-size]
+import cluster from 'node:cluster';
+import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, scgi } from '@scgi-node/core';
@@ -8,36 +12,54 @@ import { createTrivialResponder } from '../transport/trivial-responder.mjs';
 import { expressApp, honoApp, koaApp, nodeListener, rawListener } from './apps.mjs';
 import { openStreams } from './streams.mjs';
 
-const [framework, transport, socket] = process.argv.slice(2);
+const [framework, transport, socket, poolText = '1'] = process.argv.slice(2);
 const ready = () => process.send?.('ready');
 
-/** Each framework's own way onto SCGI: what the READMEs tell its users to write. */
-const overScgi = {
-  raw: () => createServer(rawListener).listen(socket, ready),
-  express: () => expressApp().listen(scgi(socket), ready),
-  koa: () => koaApp().listen(scgi(socket), ready),
-  hono: () => serve({ fetch: honoApp().fetch, listen: socket }, ready),
-  trivial: () => createTrivialResponder().listen(socket, ready),
-};
-
-if (transport === 'scgi') {
-  overScgi[framework]();
-} else if (transport === 'http') {
-  const server = createHttpServer(await nodeListener(framework));
-  // Longer than nginx's upstream keepalive_timeout (60 s), so nginx never reuses a connection node closed.
-  server.keepAliveTimeout = 65_000;
-  server.listen(socket, ready);
-} else if (transport === 'fastcgi') {
-  const requireHere = createRequire(import.meta.url);
-  const fastcgi = requireHere('node-fastcgi');
-  // node-fastcgi 2.0.0 reads FCGI_KEEP_CONN from `flags.KEEP_CONN`, which its record library names
-  // KEEPCONN, so it closes every connection and nginx (fastcgi_keep_conn on) fails and retries each
-  // reuse. Naming the flag gives the peer the kept connections its users configure.
-  const { BeginRequest } = createRequire(requireHere.resolve('node-fastcgi'))('fastcgi-stream').records;
-  BeginRequest.flags.KEEP_CONN ??= BeginRequest.flags.KEEPCONN;
-  fastcgi.createServer(await nodeListener(framework)).listen(socket, ready);
+if (Number(poolText) > 1 && cluster.isPrimary) {
+  // The copies accept on the shared socket themselves, as our manager's workers do, so the comparison is
+  // of the transports; node:cluster's default (round-robin) would pass every connection through the
+  // primary, a cost on the peers' side that is not their protocol's.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const copies = Array.from({ length: Number(poolText) }, () => cluster.fork());
+  await Promise.all(copies.map((copy) => once(copy, 'listening')));
+  process.once('SIGTERM', () => {
+    for (const copy of copies) copy.kill('SIGTERM');
+    process.exit(0);
+  });
+  ready();
 } else {
-  throw new Error(`unknown transport ${transport}`);
+  await listen();
+}
+
+async function listen() {
+  /** Each framework's own way onto SCGI: what the READMEs tell its users to write. */
+  const overScgi = {
+    raw: () => createServer(rawListener).listen(socket, ready),
+    express: () => expressApp().listen(scgi(socket), ready),
+    koa: () => koaApp().listen(scgi(socket), ready),
+    hono: () => serve({ fetch: honoApp().fetch, listen: socket }, ready),
+    trivial: () => createTrivialResponder().listen(socket, ready),
+  };
+
+  if (transport === 'scgi') {
+    overScgi[framework]();
+  } else if (transport === 'http') {
+    const server = createHttpServer(await nodeListener(framework));
+    // Longer than nginx's upstream keepalive_timeout (60 s), so nginx never reuses a connection node closed.
+    server.keepAliveTimeout = 65_000;
+    server.listen(socket, ready);
+  } else if (transport === 'fastcgi') {
+    const requireHere = createRequire(import.meta.url);
+    const fastcgi = requireHere('node-fastcgi');
+    // node-fastcgi 2.0.0 reads FCGI_KEEP_CONN from `flags.KEEP_CONN`, which its record library names
+    // KEEPCONN, so it closes every connection and nginx (fastcgi_keep_conn on) fails and retries each
+    // reuse. Naming the flag gives the peer the kept connections its users configure.
+    const { BeginRequest } = createRequire(requireHere.resolve('node-fastcgi'))('fastcgi-stream').records;
+    BeginRequest.flags.KEEP_CONN ??= BeginRequest.flags.KEEPCONN;
+    fastcgi.createServer(await nodeListener(framework)).listen(socket, ready);
+  } else {
+    throw new Error(`unknown transport ${transport}`);
+  }
 }
 
 // The memory bench asks how many event streams are still open (none should be, once clients leave), and

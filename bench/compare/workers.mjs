@@ -1,19 +1,63 @@
 // The worker processes of a run: one app on one transport each (worker.mjs), forked, stopped by pid.
-import { fork } from 'node:child_process';
+// With a pool, SCGI runs under our process manager and the peers under node:cluster, as users run them.
+import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const POOL_APPS = fileURLToPath(new URL('./pool-apps.mjs', import.meta.url));
+// The `scgi-node` CLI beside the manager package's entry (dist/cli.js).
+const MANAGER_CLI = join(dirname(createRequire(import.meta.url).resolve('@scgi-node/manager')), 'cli.js');
 
-/** Starts workers with their sockets in `dir` (Node flags in `execArgv`); `stop()` ends them all. */
-export function workerSet(dir, { execArgv = [] } = {}) {
+/** `scgi-node serve` with a static pool of `size` workers; resolves once the manager says it is ready. */
+async function startManager(framework, socket, size) {
+  const args = [
+    'serve',
+    POOL_APPS,
+    '--export',
+    framework,
+    '--listen',
+    `unix:${socket}`,
+    '--workers',
+    String(size),
+    '--log-level',
+    'warn',
+  ];
+  const child = spawn(process.execPath, [MANAGER_CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (/ready/.test(output)) resolve();
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`scgi-node serve (${framework}) exited with ${code}: ${output}`)),
+    );
+  });
+  child.stdout.resume();
+  return child;
+}
+
+/**
+ * Starts workers with their sockets in `dir` (Node flags in `execArgv`; `pool` processes per app, 1 by
+ * default); `stop()` ends them all. The pid of each is its root process (the manager or cluster primary).
+ */
+export function workerSet(dir, { execArgv = [], pool = 1 } = {}) {
   const children = new Map();
   return {
     /** Resolves with the worker's socket path once it listens; `key(framework, transport)` finds it. */
     async start(framework, transport) {
       const socket = join(dir, `${framework}-${transport}.sock`);
-      const child = fork(WORKER, [framework, transport, socket], { stdio: 'inherit', execArgv });
+      if (pool > 1 && transport === 'scgi' && framework !== 'trivial') {
+        children.set(`${framework}-${transport}`, await startManager(framework, socket, pool));
+        return socket;
+      }
+      const child = fork(WORKER, [framework, transport, socket, String(pool)], {
+        stdio: 'inherit',
+        execArgv,
+      });
       children.set(`${framework}-${transport}`, child);
       const [message] = await Promise.race([
         once(child, 'message'),
