@@ -1,0 +1,55 @@
+// decodeHeaderBlock across requests: names remembered from the previous block are only reused when the
+// bytes say the same name, whatever the next block holds.
+import { describe, expect, it } from 'vitest';
+import { ScgiProtocolError } from './errors.js';
+import { decodeHeaderBlock } from './header-block.js';
+
+/** A header block (no netstring framing) from name/value pairs. */
+function block(pairs: ReadonlyArray<readonly [string, string]>): Buffer {
+  return Buffer.from(pairs.map(([name, value]) => `${name}\0${value}\0`).join(''), 'latin1');
+}
+
+const BASE = [
+  ['CONTENT_LENGTH', '0'],
+  ['SCGI', '1'],
+  ['REQUEST_METHOD', 'GET'],
+  ['HTTP_X', 'a'],
+] as const;
+
+describe('decodeHeaderBlock, one block after another', () => {
+  it('decodes the same names again', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(decodeHeaderBlock(block(BASE)).pairs).toEqual(BASE.flat());
+    }
+  });
+
+  it('reads a longer name that starts with the remembered one as itself', () => {
+    decodeHeaderBlock(block(BASE));
+    const next = [...BASE.slice(0, 3), ['HTTP_XY', 'b']] as const;
+    const head = decodeHeaderBlock(block(next));
+    expect(head.env).toMatchObject({ HTTP_XY: 'b' });
+    expect(head.env).not.toHaveProperty('HTTP_X');
+  });
+
+  it('reads a shorter name, and a different one at the same place', () => {
+    decodeHeaderBlock(block(BASE));
+    const shorter = decodeHeaderBlock(block([...BASE.slice(0, 2), ['REQUEST', 'x']]));
+    expect(shorter.pairs).toEqual(['CONTENT_LENGTH', '0', 'SCGI', '1', 'REQUEST', 'x']);
+    const other = decodeHeaderBlock(block([...BASE.slice(0, 2), ['SERVER_NAME', 'y']]));
+    expect(other.env).toMatchObject({ SERVER_NAME: 'y' });
+    expect(other.env).not.toHaveProperty('REQUEST');
+  });
+
+  it('still finds a remembered name repeated where it may not be', () => {
+    decodeHeaderBlock(block(BASE));
+    const twice = block([...BASE, ['REQUEST_METHOD', 'POST']]);
+    expect(() => decodeHeaderBlock(twice)).toThrow(ScgiProtocolError);
+  });
+
+  it('does not take a remembered name that runs past the end of a block', () => {
+    decodeHeaderBlock(block(BASE));
+    // The third name is cut short by the end of the block: the odd-strings error, not a match.
+    const cut = Buffer.concat([block(BASE.slice(0, 2)), Buffer.from('REQUEST_\0', 'latin1')]);
+    expect(() => decodeHeaderBlock(cut)).toThrow(/without its value/);
+  });
+});
