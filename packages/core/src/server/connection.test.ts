@@ -57,6 +57,8 @@ describe('request mapping', () => {
     expect(req.socket.remoteFamily).toBe('IPv4');
     expect(req.socket.localAddress).toBe('127.0.0.1');
     expect(req.socket.localPort).toBe(8080);
+    expect(req.socket.localFamily).toBe('IPv4');
+    expect(req.socket.address()).toEqual({ address: '127.0.0.1', port: 8080, family: 'IPv4' });
     expect((req.socket as { encrypted?: boolean }).encrypted).toBeUndefined();
     expect(cgiVariables(req)?.REMOTE_USER).toBe('ann');
     expect(cgiVariables(req)?.DOCUMENT_URI).toBe('/a/b%20c');
