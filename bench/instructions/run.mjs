@@ -1,15 +1,20 @@
 // `npm run bench:instructions` in bench/: instructions per request in the worker for each SCGI path and
 // the same app on node:http, one connection per request over a unix socket (as nginx does), under
 // callgrind, compilation left out (count.mjs). Then where the time goes, from V8's profiler.
-// Usage: node run.mjs [--quick]. Writes bench/results/instructions.md (not in --quick mode).
+// Usage: node run.mjs [--quick] [--kinds=trivial,raw,node-http] [--repeats=N]. Writes
+// bench/results/instructions.md (only a full run: every kind, the default repeats).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS, perRequest, valgrindVersion } from './count.mjs';
 import { profileReport } from './profile.mjs';
 
+const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
+// A partial run (some kinds, other repeats) prints its table and leaves results/ alone: each kind takes
+// a few minutes under callgrind.
+const partial = option('kinds') !== undefined || option('repeats') !== undefined;
 const [SHORT, LONG] = quick ? [10, 30] : [2000, 4000];
-const REPEATS = quick ? 1 : 2;
+const REPEATS = Number(option('repeats') ?? (quick ? 1 : 2));
 const PROFILE_REQUESTS = 20000;
 const RESULTS = fileURLToPath(new URL('../results/instructions.md', import.meta.url));
 
@@ -26,6 +31,9 @@ const KINDS = [
   ['hono-http', 'the same handler on `@hono/node-server`'],
 ];
 
+const chosen = option('kinds')?.split(',');
+const kinds = chosen === undefined ? KINDS : KINDS.filter(([kind]) => chosen.includes(kind));
+
 const version = valgrindVersion();
 if (version === undefined) {
   console.error('bench:instructions needs valgrind (with callgrind_annotate): apt-get install valgrind');
@@ -33,7 +41,7 @@ if (version === undefined) {
 }
 
 const rows = [];
-for (const [kind, label, peer] of KINDS) {
+for (const [kind, label, peer] of kinds) {
   const runs = [];
   for (let i = 0; i < REPEATS; i++) runs.push(await perRequest(kind, SHORT, LONG));
   const values = runs.map((run) => run.value);
@@ -46,7 +54,7 @@ for (const [kind, label, peer] of KINDS) {
 
 const byKind = Object.fromEntries(rows.map((row) => [row.kind, row.mean]));
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
-const ratio = (a, b) => (a / b).toFixed(2);
+const ratio = (a, b) => (b === undefined ? '' : (a / b).toFixed(2));
 const lines = [
   '# Instructions per request (callgrind)',
   '',
@@ -73,7 +81,7 @@ const lines = [
   '',
 ];
 
-if (quick) {
+if (quick || partial) {
   console.log(lines.join('\n'));
 } else {
   lines.push(
