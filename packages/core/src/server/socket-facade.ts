@@ -59,9 +59,9 @@ function shadow(socket: Socket, name: string, value: string | number | undefined
 /**
  * Presents the connection as the client's, so `req.ip`, `req.protocol`, `req.secure` and Hono's
  * `getConnInfo` report the client, not the front server. The client's address goes into net.Socket's
- * own peer-name cache (one store; defining three own properties cost 5% of a request); own properties
- * shadow the local address getters. The socket itself stays real: `writable`, 'drain', 'close' and
- * 'error' follow the connection.
+ * own peer-name cache (one store; defining three own properties cost 5% of a request), and its local
+ * address reaches the local* getters through an own `_getsockname`. The socket itself stays real:
+ * `writable`, 'drain', 'close' and 'error' follow the connection.
  */
 export function presentSocket(socket: ScgiSocket, info: RequestFromEnv, record: ScgiRequestRecord): void {
   if (peerNameIsRead) {
