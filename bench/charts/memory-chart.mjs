@@ -1,6 +1,6 @@
 // The memory run as a chart: worker RSS growth during the big transfers (against the 32 MiB goal) and
 // memory per open event stream, per framework and path.
-import { medianGrowth } from '../memory/growth.mjs';
+import { medianGrowth, perStreamBytes } from '../memory/growth.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -18,7 +18,7 @@ export function memoryChartSpec(run) {
   const streams = run.results.map(({ framework, path, events }) => ({
     framework,
     path: label[path],
-    perStream: (events.during.held - events.before.held) / events.streams / 1024,
+    perStream: perStreamBytes(events, 'held') / 1024,
   }));
   const x = { field: 'framework', type: 'nominal', sort: frameworks, title: null, axis: { labelAngle: 0 } };
   const color = {

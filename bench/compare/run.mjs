@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from '../charts/write-chart.mjs';
 import { paths, readErrorLog, startNginx } from '../support/nginx.mjs';
+import { option } from '../support/options.mjs';
 import { requireTools } from '../support/tools.mjs';
 import { FRAMEWORKS } from './apps.mjs';
 import { machineLine } from './machine.mjs';
@@ -19,8 +20,6 @@ import { checkResponses } from './verify.mjs';
 import { workerSet } from './workers.mjs';
 
 const quick = process.argv.includes('--quick');
-/** `--name=value` from the command line, or undefined. */
-const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const defaults = quick
   ? { rounds: 1, seconds: 1, frameworks: ['raw'] }

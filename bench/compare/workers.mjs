@@ -27,15 +27,23 @@ async function startManager(framework, socket, size) {
   ];
   const child = spawn(process.execPath, [MANAGER_CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
+  const onOutput = (chunk) => {
+    output += chunk;
+  };
+  child.stdout.on('data', onOutput);
   await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (/ready/.test(output)) resolve();
+    const onExit = (code) =>
+      reject(new Error(`scgi-node serve (${framework}) exited with ${code}: ${output}`));
+    child.once('exit', onExit);
+    child.stdout.on('data', function onReady() {
+      if (!/ready/.test(output)) return;
+      child.stdout.off('data', onReady);
+      child.removeListener('exit', onExit);
+      resolve();
     });
-    child.once('exit', (code) =>
-      reject(new Error(`scgi-node serve (${framework}) exited with ${code}: ${output}`)),
-    );
   });
+  // Past the ready line the manager's output is not kept (it is read and dropped).
+  child.stdout.off('data', onOutput);
   child.stdout.resume();
   return child;
 }

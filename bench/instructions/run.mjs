@@ -5,10 +5,10 @@
 // bench/results/instructions.md (only a full run: every kind, the default repeats).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { option } from '../support/options.mjs';
 import { NODE_FLAGS, perRequest, valgrindVersion } from './count.mjs';
 import { profileReport } from './profile.mjs';
 
-const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = process.argv.includes('--quick');
 // A partial run (some kinds, other repeats) prints its table and leaves results/ alone: each kind takes
 // a few minutes under callgrind.

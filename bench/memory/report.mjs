@@ -1,11 +1,10 @@
 // bench/results/memory.md from a memory run: RSS growth during the transfers and memory per open stream.
 import { writeFileSync } from 'node:fs';
-import { growthText, medianGrowth } from './growth.mjs';
+import { growthText, medianGrowth, perStreamBytes } from './growth.mjs';
 
 const MiB = 1024 * 1024;
 const mib = (bytes) => (bytes / MiB).toFixed(1);
-const perStreamKiB = ({ before, during, streams }, key) =>
-  ((during[key] - before[key]) / streams / 1024).toFixed(1);
+const perStreamKiB = (events, key) => (perStreamBytes(events, key) / 1024).toFixed(1);
 
 export function writeMemoryReport(run, file) {
   const { settings, results, goalBytes } = run;

@@ -13,18 +13,13 @@ import { FRAMEWORKS } from '../compare/apps.mjs';
 import { machineLine } from '../compare/machine.mjs';
 import { workerSet } from '../compare/workers.mjs';
 import { paths, readErrorLog, startNginx } from '../support/nginx.mjs';
+import { option } from '../support/options.mjs';
 import { requireTools } from '../support/tools.mjs';
-import { growthText } from './growth.mjs';
+import { growthText, perStreamBytes } from './growth.mjs';
 import { writeMemoryReport } from './report.mjs';
-import {
-  download as fetchStream,
-  openEventStreams,
-  upload as postStream,
-  withRssSampling,
-} from './transfers.mjs';
+import { download, openEventStreams, upload, withRssSampling } from './transfers.mjs';
 
 const quick = process.argv.includes('--quick');
-const option = (name) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const MiB = 1024 * 1024;
 const defaults = quick
@@ -95,25 +90,25 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measurePath(base, child) {
   const bytes = settings.mib * MiB;
   // Warm-up: a small run of each, so code and buffers are in place before the baselines are taken.
-  await fetchStream(`${base}/stream?mib=8`);
-  await postStream(`${base}/sink`, 8);
+  await download(`${base}/stream?mib=8`);
+  await upload(`${base}/sink`, 8);
   const openAtStart = await openStreamsIn(child);
   const warm = await openEventStreams(`${base}/events`, 20);
   warm.close();
   await settleOpenStreams(child, openAtStart, 3000);
 
   // Each transfer several times: how far RSS rises depends on when V8 collects the dead buffers.
-  const download = [];
-  const upload = [];
+  const downloads = [];
+  const uploads = [];
   for (let i = 0; i < settings.repeats; i++) {
-    const down = await withRssSampling(child.pid, () => fetchStream(`${base}/stream?mib=${settings.mib}`));
+    const down = await withRssSampling(child.pid, () => download(`${base}/stream?mib=${settings.mib}`));
     if (down.result.status !== 200 || down.result.bytes !== bytes)
       throw new Error(`download: ${down.result.status}, ${down.result.bytes} of ${bytes} bytes`);
-    download.push({ baseline: down.baseline, peak: down.peak });
-    const up = await withRssSampling(child.pid, () => postStream(`${base}/sink`, settings.mib));
+    downloads.push({ baseline: down.baseline, peak: down.peak });
+    const up = await withRssSampling(child.pid, () => upload(`${base}/sink`, settings.mib));
     if (up.result.status !== 200 || up.result.text !== String(bytes))
       throw new Error(`upload: ${up.result.status}, the app read ${up.result.text} of ${bytes} bytes`);
-    upload.push({ baseline: up.baseline, peak: up.peak });
+    uploads.push({ baseline: up.baseline, peak: up.peak });
   }
 
   // Counted from what was open before (a peer that never closes its streams still has the warm-up's).
@@ -126,8 +121,8 @@ async function measurePath(base, child) {
   streams.close();
   const leftOpen = (await settleOpenStreams(child, openBefore, 10_000)) - openBefore;
   return {
-    download,
-    upload,
+    download: downloads,
+    upload: uploads,
     events: { streams: settings.streams, opened, before, during, leftOpen },
   };
 }
@@ -153,12 +148,12 @@ try {
       const child = workers.child(framework, path.transport);
       const measured = await measurePath(base, child);
       results.push({ framework, path: path.id, ...measured });
-      const { before, during, streams } = measured.events;
-      const kib = (key) => ((during[key] - before[key]) / streams / 1024).toFixed(1);
+      const { events } = measured;
+      const kib = (key) => (perStreamBytes(events, key) / 1024).toFixed(1);
       console.log(
         `${framework} ${path.id}: download +${growthText(measured.download)} MiB, upload +${growthText(measured.upload)} MiB, ` +
-          `${streams} event streams ${kib('rss')} KiB RSS (${kib('held')} KiB heap + buffers) each, ` +
-          `${measured.events.leftOpen} left open after the clients left`,
+          `${events.streams} event streams ${kib('rss')} KiB RSS (${kib('held')} KiB heap + buffers) each, ` +
+          `${events.leftOpen} left open after the clients left`,
       );
     }
   }
