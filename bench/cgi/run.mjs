@@ -4,10 +4,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '../support/ports.mjs';
 import { BUNDLE, buildBundles, SNAPSHOT, SPLIT_ENTRY } from './bundle.mjs';
 import { EXPRESS_WORKER, measureStartup, startupTable } from './startup.mjs';
 import { requireTools, toolVersions, wrk } from './tools.mjs';
@@ -31,14 +32,6 @@ const docroot = join(dir, 'www');
 const socket = join(dir, 'worker.sock');
 const pidFile = join(dir, 'worker.pid');
 const children = [];
-
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function accepts(port) {
   return new Promise((resolve) => {
@@ -74,7 +67,8 @@ const variants = [];
 
 async function setUp() {
   mkdirSync(docroot);
-  const ports = { plain: await freePort(), bridge: await freePort(), nginx: await freePort() };
+  const [plain, bridge, nginx, bundle, snapshot] = await freePorts(5);
+  const ports = { plain, bridge, nginx };
   // (a) the app itself as the CGI program; (b) the bridge to the long-running worker.
   symlinkSync(join(here, 'plain-cgi.mjs'), join(docroot, 'plain.cgi'));
   symlinkSync(SPLIT_ENTRY, join(docroot, 'bridge.cgi')); // the shipped scgi-cgi
@@ -88,8 +82,8 @@ async function setUp() {
   const scripts = { plain: 'plain.cgi', bridge: 'bridge.cgi' };
   writeFileSync(join(docroot, 'bridge.scgi.json'), JSON.stringify(info));
   if (bundled) {
-    ports.bundle = await freePort();
-    ports.snapshot = await freePort();
+    ports.bundle = bundle;
+    ports.snapshot = snapshot;
     symlinkSync(BUNDLE, join(docroot, 'bundle.cgi'));
     // cgi.assign cannot pass flags to node: a two-line shell script adds --snapshot-blob.
     writeFileSync(

@@ -1,9 +1,8 @@
 // A private nginx for the bench: own config, logs and temp paths in a temp dir; one server block per path.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from '../support/ports.mjs';
 
 export interface Upstream {
   /** Name of the compared path. */
@@ -20,15 +19,6 @@ export interface Nginx {
   errorLog: string;
 }
 
-/** A free loopback port (bound then released: good enough for a bench on a quiet loopback). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function serverBlock(upstream: Upstream, port: number): string {
   const pass =
     upstream.protocol === 'scgi'
@@ -40,8 +30,10 @@ function serverBlock(upstream: Upstream, port: number): string {
 
 /** Write the config and start nginx in the foreground (`daemon off`); resolves once it accepts. */
 export async function startNginx(dir: string, upstreams: Upstream[]): Promise<Nginx> {
-  const ports: Record<string, number> = {};
-  for (const upstream of upstreams) ports[upstream.name] = await freePort();
+  const picked: number[] = await freePorts(upstreams.length);
+  const ports: Record<string, number> = Object.fromEntries(
+    upstreams.map((upstream, index) => [upstream.name, picked[index]]),
+  );
   for (const temp of ['body', 'proxy', 'scgi', 'fastcgi', 'uwsgi'])
     mkdirSync(join(dir, temp), { recursive: true });
   const errorLog = join(dir, 'error.log');

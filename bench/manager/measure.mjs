@@ -2,9 +2,10 @@
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { freePorts } from '../support/ports.mjs';
 
 export { cpuUs } from '../support/proc.mjs';
 export { median } from '../support/stats.mjs';
@@ -57,18 +58,11 @@ export async function stopProcess(child) {
   clearTimeout(timer);
 }
 
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** nginx (one process, foreground) with one `scgi_pass` server block per named socket; resolves with the ports. */
 export async function startNginx(dir, sockets) {
-  const ports = {};
-  for (const name of Object.keys(sockets)) ports[name] = await freePort();
+  const names = Object.keys(sockets);
+  const picked = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((name, index) => [name, picked[index]]));
   for (const temp of ['body', 'proxy', 'scgi', 'fastcgi', 'uwsgi'])
     mkdirSync(join(dir, temp), { recursive: true });
   const servers = Object.entries(sockets).map(

@@ -1,21 +1,12 @@
 // A private nginx for a benchmark: its own config, logs and temp paths in a directory, one server block
 // (own port) per compared path, started in the foreground as one process and stopped by pid.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { freePorts } from './ports.mjs';
 
 const TEMP_PATHS = ['client_body', 'proxy', 'scgi', 'fastcgi', 'uwsgi'];
-
-/** A free loopback port (bound, then released: good enough on a quiet loopback). */
-export async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * How nginx reaches the app on each compared path, as users configure it. Each returns the server
@@ -58,8 +49,8 @@ const BUFFERS = [
  * with { child, ports (by name), errorLog } once every port accepts.
  */
 export async function startNginx(dir, servers) {
-  const ports = {};
-  for (const { name } of servers) ports[name] = await freePort();
+  const picked = await freePorts(servers.length);
+  const ports = Object.fromEntries(servers.map(({ name }, index) => [name, picked[index]]));
   for (const temp of TEMP_PATHS) mkdirSync(join(dir, temp), { recursive: true });
   const errorLog = join(dir, 'error.log');
   const config = [
