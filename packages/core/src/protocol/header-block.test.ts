@@ -1,5 +1,5 @@
 // decodeHeaderBlock across requests: names remembered from the previous block are only reused when the
-// bytes say the same name, whatever the next block holds.
+// bytes say the same name, whatever the next block holds; repeats are found whether or not names are reused.
 import { describe, expect, it } from 'vitest';
 import { ScgiProtocolError } from './errors.js';
 import { decodeHeaderBlock } from './header-block.js';
@@ -51,5 +51,55 @@ describe('decodeHeaderBlock, one block after another', () => {
     // The third name is cut short by the end of the block: the odd-strings error, not a match.
     const cut = Buffer.concat([block(BASE.slice(0, 2)), Buffer.from('REQUEST_\0', 'latin1')]);
     expect(() => decodeHeaderBlock(cut)).toThrow(/without its value/);
+  });
+
+  it('finds a repeated variable after the names stop matching the last block', () => {
+    decodeHeaderBlock(block([...BASE, ['DOCUMENT_ROOT', '/a'], ['SERVER_NAME', 'x']]));
+    const twice = block([...BASE, ['DOCUMENT_ROOT', '/a'], ['DOCUMENT_URI', '/'], ['DOCUMENT_ROOT', '/b']]);
+    expect(() => decodeHeaderBlock(twice)).toThrow(/"DOCUMENT_ROOT" appears more than once/);
+    const early = block([...BASE.slice(0, 2), ['DOCUMENT_ROOT', '/a'], ['DOCUMENT_ROOT', '/b']]);
+    expect(() => decodeHeaderBlock(early)).toThrow(/"DOCUMENT_ROOT" appears more than once/);
+  });
+
+  it('takes nothing from a block that failed: the next one reads its own known variables', () => {
+    decodeHeaderBlock(block(BASE));
+    const failed = block([...BASE.slice(0, 2), ['REQUEST_URI', '/a'], ['REQUEST_URI', '/b']]);
+    expect(() => decodeHeaderBlock(failed)).toThrow(ScgiProtocolError);
+    const head = decodeHeaderBlock(block(BASE));
+    expect(head.known.REQUEST_METHOD).toBe('GET');
+    expect(head.known.REQUEST_URI).toBeUndefined();
+    expect(head.env).toEqual({ CONTENT_LENGTH: '0', SCGI: '1', REQUEST_METHOD: 'GET', HTTP_X: 'a' });
+  });
+
+  it('gives the known variables and the keyed record the same values, the record built once', () => {
+    for (let i = 0; i < 2; i++) {
+      const head = decodeHeaderBlock(
+        block([
+          ...BASE,
+          ['HTTP_X', 'b'],
+          ['REQUEST_URI', '/p?q'],
+          ['HTTP_COOKIE', 'a=1'],
+          ['HTTP_COOKIE', 'b=2'],
+        ]),
+      );
+      expect(head.known).toMatchObject({ CONTENT_LENGTH: '0', SCGI: '1', REQUEST_URI: '/p?q' });
+      expect(head.env).toEqual({
+        CONTENT_LENGTH: '0',
+        SCGI: '1',
+        REQUEST_METHOD: 'GET',
+        HTTP_X: 'a, b',
+        REQUEST_URI: '/p?q',
+        HTTP_COOKIE: 'a=1; b=2',
+      });
+      expect(head.env).toBe(head.env);
+    }
+  });
+
+  it("puts a variable named like one of the prototype's accessors on the record itself", () => {
+    const prototype = Object.defineProperty({}, 'incoming', { get: () => 'accessor' });
+    const head = decodeHeaderBlock(block([...BASE, ['incoming', 'variable']]), prototype);
+    expect(head.env.incoming).toBe('variable');
+    expect(Object.getPrototypeOf(head.env)).toBe(prototype);
+    expect(decodeHeaderBlock(block(BASE), prototype).env.incoming).toBe('accessor');
   });
 });

@@ -3,18 +3,23 @@
 import { mayRepeat } from './cgi-names.js';
 import type { ScgiErrorCode } from './errors.js';
 import { ScgiProtocolError } from './errors.js';
-import type { RequestHeadersEvent } from './request-parser.js';
+import { KnownVariables, knownSlot, setKnown, UNKNOWN } from './known-variables.js';
+import { RequestHead } from './request-head.js';
 import { latin1, quote } from './wire-text.js';
 
 const DECIMAL_DIGITS = /^[0-9]+$/;
+const CONTENT_LENGTH_SLOT = knownSlot('CONTENT_LENGTH');
 
 /**
- * The variable names of the last block decoded, by position. A front server sends the same names in the
+ * The pairs of the last block that decoded without error. A front server sends the same names in the
  * same order on every request (only the HTTP_* set changes with the client), so a name that is there
- * again, checked char by char, is taken from here: no scan, no new string, and a key V8 has already
- * internalized (looking a fresh key up in the string table was 2% of a request; issue 19).
+ * again, checked char by char, is taken from here: no scan and no new string. Those names are also
+ * known to be free of forbidden repeats, and their known-variable slots are remembered beside them.
+ * (It keeps one request's variables alive until the next, at most maxHeaderBytes of text.)
  */
-const lastNames: string[] = [];
+let lastPairs: readonly string[] = [];
+/** The known-variable slot of each of the last block's names, by position (up to the bound). */
+const lastSlots: number[] = [];
 const MAX_REMEMBERED_NAMES = 256;
 
 function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError {
@@ -23,9 +28,22 @@ function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError 
 
 /**
  * Decodes and checks a complete header block (the netstring's content, without the length and comma).
- * Names and values are latin1, one char per byte, as node:http decodes header bytes.
+ * Names and values are latin1, one char per byte, as node:http decodes header bytes. Only HTTP_*
+ * variables may repeat; `envPrototype` becomes the prototype of the head's keyed `env` record.
  */
-export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = null): RequestHeadersEvent {
+export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = null): RequestHead {
+  try {
+    const head = decode(block, envPrototype);
+    lastPairs = head.pairs;
+    return head;
+  } catch (error) {
+    // lastSlots may hold this block's slots now: nothing of it may be taken as checked.
+    lastPairs = [];
+    throw error;
+  }
+}
+
+function decode(block: Buffer, envPrototype: object | null): RequestHead {
   const end = block.length;
   if (end === 0) {
     throw protocolError(
@@ -41,18 +59,23 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
   // a latin1Slice per name and value cost two C++ calls each, about twice the time of the whole parse.
   // (Long values are V8 slices of this one string, which is bounded by maxHeaderBytes.)
   const text = latin1(block, 0, end);
-  const env = Object.create(envPrototype) as Record<string, string>;
+  const known = new KnownVariables();
   const pairs: string[] = [];
+  const remembered = lastPairs;
+  /** While every name so far is the last block's, none of them can be a forbidden repeat. */
+  let sameNames = true;
+  /** The names that may not repeat, collected once the names differ from the last block's. */
+  let single: Set<string> | undefined;
   let pos = 0;
   let index = 0;
   while (pos < end) {
-    let name = lastNames[index];
+    let name = index < MAX_REMEMBERED_NAMES ? remembered[index * 2] : undefined;
     let nameEnd: number;
-    let fresh = false;
+    let slot: number;
     if (name !== undefined && text.startsWith(name, pos) && text.charCodeAt(pos + name.length) === 0) {
       nameEnd = pos + name.length;
+      slot = lastSlots[index]!;
     } else {
-      fresh = true;
       nameEnd = text.indexOf('\x00', pos);
       if (nameEnd === pos) {
         throw protocolError(
@@ -61,6 +84,12 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
         );
       }
       name = text.slice(pos, nameEnd);
+      slot = knownSlot(name);
+      if (index < MAX_REMEMBERED_NAMES) lastSlots[index] = slot;
+      if (sameNames) {
+        sameNames = false;
+        single = namesThatMayNotRepeat(pairs);
+      }
     }
     const valueStart = nameEnd + 1;
     if (valueStart === end) {
@@ -72,32 +101,26 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
     const valueEnd = text.indexOf('\x00', valueStart);
     const value = text.slice(valueStart, valueEnd);
     pos = valueEnd + 1;
-    if (pairs.length === 0 && name !== 'CONTENT_LENGTH') {
+    if (index === 0 && slot !== CONTENT_LENGTH_SLOT) {
       throw protocolError(
         'ERR_SCGI_FIRST_NOT_CONTENT_LENGTH',
         `SCGI header block starts with ${quote(name)}; CONTENT_LENGTH must come first`,
       );
     }
-    const previous = env[name];
-    if (previous === undefined) {
-      env[name] = value;
-    } else if (mayRepeat(name)) {
-      // nginx 1.22 and lighttpd repeat HTTP_* keys; join them the way node:http joins repeated headers.
-      env[name] = previous + (name === 'HTTP_COOKIE' ? '; ' : ', ') + value;
-    } else {
-      // A second CONTENT_LENGTH, REQUEST_URI, … could smuggle a different request past the front server.
+    // A second CONTENT_LENGTH, REQUEST_URI, … could smuggle a different request past the front server.
+    let repeated = false;
+    if (slot !== UNKNOWN) repeated = !setKnown(known, slot, value);
+    else if (single !== undefined && !mayRepeat(name)) repeated = !addOnce(single, name);
+    if (repeated) {
       throw protocolError(
         'ERR_SCGI_DUPLICATE_VARIABLE',
         `SCGI variable ${quote(name)} appears more than once`,
       );
     }
-    // Remembered once used as a key: V8 has then made it a reference to its own internalized copy, so it
-    // no longer holds on to this block's text.
-    if (fresh && index < MAX_REMEMBERED_NAMES) lastNames[index] = name;
     index++;
     pairs.push(name, value);
   }
-  const lengthText = pairs[1]!;
+  const lengthText = known.CONTENT_LENGTH!;
   const contentLength = Number(lengthText);
   if (!DECIMAL_DIGITS.test(lengthText) || contentLength > Number.MAX_SAFE_INTEGER) {
     throw protocolError(
@@ -105,7 +128,7 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
       `SCGI CONTENT_LENGTH ${quote(lengthText)} is not a decimal number`,
     );
   }
-  const scgi = env.SCGI;
+  const scgi = known.SCGI;
   if (scgi === undefined)
     throw protocolError('ERR_SCGI_MISSING_SCGI', 'SCGI header block has no SCGI variable');
   if (scgi !== '1') {
@@ -114,5 +137,22 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
       `SCGI variable is ${quote(scgi)}; only version "1" exists`,
     );
   }
-  return { type: 'headers', env, pairs, contentLength };
+  return new RequestHead(pairs, known, contentLength, envPrototype);
+}
+
+/** The names in `pairs` other than the known ones and HTTP_*, which are checked apart. */
+function namesThatMayNotRepeat(pairs: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 2) {
+    const name = pairs[i]!;
+    if (knownSlot(name) === UNKNOWN && !mayRepeat(name)) names.add(name);
+  }
+  return names;
+}
+
+/** Adds `name`; false when it was there already. */
+function addOnce(names: Set<string>, name: string): boolean {
+  if (names.has(name)) return false;
+  names.add(name);
+  return true;
 }

@@ -1,5 +1,12 @@
 // CGI variables -> the HTTP request an app expects (RFC 3875 §4.1), shared by every adapter.
 import { headerNameFromVariable } from './cgi-names.js';
+import type { KnownVariableName } from './known-variables.js';
+
+/**
+ * The variables the mapping reads: a request's `env` record, or the parser's `known` (the same names,
+ * picked out while decoding, which spares building the record).
+ */
+export type CgiVariableSource = Readonly<Partial<Record<KnownVariableName, string>>>;
 
 /** What an adapter needs to present a request: pure data, no sockets. */
 export interface RequestFromEnv {
@@ -23,8 +30,8 @@ export interface RequestFromEnv {
 const DROPPED_HEADERS = new Set(['content-length', 'content-type', 'transfer-encoding']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** Map one SCGI request's variables (`pairs` in wire order, `env` keyed) to the request an app sees. */
-export function requestFromEnv(env: Record<string, string>, pairs: readonly string[]): RequestFromEnv {
+/** Map one SCGI request's variables (`pairs` in wire order, `env` by name) to the request an app sees. */
+export function requestFromEnv(env: CgiVariableSource, pairs: readonly string[]): RequestFromEnv {
   const method = env.REQUEST_METHOD || 'GET';
   const rawHeaders: string[] = [];
   let sawFramingHeader = false;
@@ -64,7 +71,7 @@ export function requestFromEnv(env: Record<string, string>, pairs: readonly stri
 }
 
 /** `REQUEST_URI` (raw, with query) when sent; else `SCRIPT_NAME + PATH_INFO + ?QUERY_STRING` (RFC 3875). */
-export function requestUrl(env: Record<string, string>): string {
+export function requestUrl(env: CgiVariableSource): string {
   const uri = env.REQUEST_URI;
   if (uri) return uri;
   const path = (env.SCRIPT_NAME ?? '') + (env.PATH_INFO ?? '');
@@ -72,7 +79,7 @@ export function requestUrl(env: Record<string, string>): string {
   return (path || '/') + (query ? `?${query}` : '');
 }
 
-export function isHttps(env: Record<string, string>): boolean {
+export function isHttps(env: CgiVariableSource): boolean {
   const https = env.HTTPS?.toLowerCase();
   return https === 'on' || https === '1' || env.REQUEST_SCHEME?.toLowerCase() === 'https';
 }

@@ -3,6 +3,7 @@
 import type { ScgiErrorCode } from './errors.js';
 import { ScgiProtocolError } from './errors.js';
 import { decodeHeaderBlock } from './header-block.js';
+import type { RequestHead } from './request-head.js';
 
 /** Default limit on the header block (the netstring's content), in bytes. */
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
@@ -18,20 +19,14 @@ export interface RequestParserOptions {
   /**
    * The prototype of each `env` record (default null): an adapter's accessors that every env shares
    * cost nothing per request this way (@scgi-node/hono's `c.env.incoming`). Its names never shadow a
-   * variable: the record's own keys come first.
+   * variable: the record's own keys come first. An accessor is assigned the variable of its name, so it
+   * must read undefined and define an own property on write (as @scgi-node/hono's do).
    */
   envPrototype?: object | null;
 }
 
-/** The header block has been read and checked. */
-export interface RequestHeadersEvent {
-  type: 'headers';
-  /** A record with no prototype (or the parser's `envPrototype`). Repeated HTTP_* keys are joined: HTTP_COOKIE with '; ', others with ', '. */
-  env: Record<string, string>;
-  /** Every variable in wire order, repeats kept: [name0, value0, name1, value1, ...]. */
-  pairs: string[];
-  contentLength: number;
-}
+/** The header block has been read and checked: a {@link RequestHead}. */
+export type RequestHeadersEvent = RequestHead;
 
 /** What {@link RequestParser.nextEvent} yields: the headers once, body chunks, then `end` once. */
 export type RequestEvent = RequestHeadersEvent | { type: 'body'; chunk: Buffer } | { type: 'end' };

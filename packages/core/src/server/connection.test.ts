@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { ScgiError } from '../protocol/errors.js';
+import type { RequestHead } from '../protocol/request-head.js';
 import { listenScgi, nginxPairs, openSocket, rawExchange, wire } from '../test-support/raw-client.js';
 import { cgiVariables } from './cgi-variables.js';
 import { createServer } from './create-server.js';
@@ -256,7 +257,7 @@ describe('response framing', () => {
 });
 
 describe('lifecycle', () => {
-  it("emits 'scgiRequest' (env, raw socket) once per parsed head, before the handler, not for bad input", async () => {
+  it("emits 'scgiRequest' (head, raw socket) once per parsed head, before the handler, not for bad input", async () => {
     const order: string[] = [];
     const sockets: Socket[] = [];
     const server = await listenScgi((req, res) => {
@@ -264,8 +265,8 @@ describe('lifecycle', () => {
       res.end('ok');
     });
     server.on('connection', (socket: Socket) => sockets.push(socket));
-    server.on('scgiRequest', (env: Record<string, string>, socket: Socket) => {
-      order.push(`scgiRequest ${env.REQUEST_METHOD} ${env.REQUEST_URI} ${env.HTTP_X_DUP}`);
+    server.on('scgiRequest', ({ known, env }: RequestHead, socket: Socket) => {
+      order.push(`scgiRequest ${known.REQUEST_METHOD} ${known.REQUEST_URI} ${env.HTTP_X_DUP}`);
       expect(Object.getPrototypeOf(env)).toBeNull();
       expect(sockets).toContain(socket);
     });

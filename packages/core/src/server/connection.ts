@@ -162,7 +162,7 @@ export class ScgiConnection {
           this.headReceived = true;
           this.firstChunk = undefined;
           // Before the driver runs the app, so a process manager knows the URL even if the handler blocks.
-          this.server.emit('scgiRequest', event.env, this.socket);
+          this.server.emit('scgiRequest', event, this.socket);
           this.exchange = this.driver.open(this, event);
           started = this.exchange;
         } else {

@@ -30,8 +30,9 @@ export const kNeedDrain: symbol | undefined = Object.getOwnPropertySymbols(
  * (addresses and TLS from the CGI variables). Its body is whatever the caller pushes.
  */
 export function createIncoming(socket: Socket, head: RequestHeadersEvent): IncomingMessage {
-  const info = requestFromEnv(head.env, head.pairs);
-  const record: ScgiRequestRecord = { env: head.env, pairs: head.pairs };
+  const info = requestFromEnv(head.known, head.pairs);
+  // The head is the record: its `env` is built only if the app asks for it (cgiVariables()).
+  const record: ScgiRequestRecord = head;
   presentSocket(socket as ScgiSocket, info, record);
   const req = new IncomingMessage(socket);
   // The request keeps its own reference: the socket's goes when the connection closes.

@@ -1,5 +1,6 @@
 // A worker's in-flight requests (core's 'scgiRequest' to the connection's close), and the in-loop `--timeout` answer.
 import type { Server, Socket } from 'node:net';
+import type { RequestHead } from '@scgi-node/core/protocol';
 import type { InFlightRequest } from '../ipc/messages.js';
 import { SlotState, type SlotTable } from './slot-table.js';
 import { timeoutReply } from './timeout-reply.js';
@@ -111,12 +112,14 @@ export class RequestTracker {
     }
   }
 
-  private readonly onRequest = (env: Record<string, string>, socket: Socket): void => {
+  private readonly onRequest = (head: RequestHead, socket: Socket): void => {
     this.served++;
     if (socket.destroyed) return;
     const now = Date.now();
-    const method = env.REQUEST_METHOD ?? 'GET';
-    const url = env.REQUEST_URI ?? `${env.SCRIPT_NAME ?? ''}${env.PATH_INFO ?? ''}`;
+    // The variables the parser picked out: reading `head.env` would build the keyed record of all.
+    const { known } = head;
+    const method = known.REQUEST_METHOD ?? 'GET';
+    const url = known.REQUEST_URI ?? `${known.SCRIPT_NAME ?? ''}${known.PATH_INFO ?? ''}`;
     const { slots, timeoutMs } = this.options;
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const slot = timeoutMs > 0 ? slots.claim(fd, method, url, now) : -1;
