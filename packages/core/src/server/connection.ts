@@ -4,6 +4,7 @@ import { isScgiError, ScgiProtocolError } from '../protocol/errors.js';
 import { type RequestHeadersEvent, RequestParser } from '../protocol/request-parser.js';
 import { replyError } from './error-reply.js';
 import { reportError } from './server-events.js';
+import { sharedBufferReader } from './shared-read-buffer.js';
 import { releaseRecord } from './socket-facade.js';
 import type { ResolvedServerOptions } from './target.js';
 
@@ -84,7 +85,7 @@ export class ScgiConnection {
     // One function per event for every connection (a listener's `this` is its socket): four closures
     // per connection were ~1% of a small request.
     (socket as ConnectionSocket)[CONNECTION] = this;
-    socket.on('data', onSocketData);
+    if (!readIntoSharedBuffer(socket as ConnectionSocket)) socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('close', onSocketClose);
     socket.on('drain', onSocketDrain);
@@ -255,6 +256,8 @@ export class ScgiConnection {
 function onSocketData(this: ConnectionSocket, chunk: Buffer): void {
   this[CONNECTION].receive(chunk);
 }
+
+const readIntoSharedBuffer = sharedBufferReader(onSocketData);
 
 function onSocketEnd(this: ConnectionSocket): void {
   this[CONNECTION].peerEnded();
