@@ -69,6 +69,24 @@ describe('RequestParser on the spec example', () => {
     expect(plainHead?.type === 'headers' && Object.getPrototypeOf(plainHead.env)).toBeNull();
   });
 
+  it('parses on from its own copy after ownQueuedBytes(), whatever becomes of the buffers it was given', () => {
+    const random = seededRandom(0x0c0b);
+    for (let run = 0; run < 100; run++) {
+      const parser = new RequestParser();
+      const events: RequestEvent[] = [];
+      for (const piece of randomSplit(SPEC_EXAMPLE, random, 12)) {
+        const reused = Buffer.from(piece); // a read buffer the caller reuses after each call
+        parser.receive(reused);
+        for (let event = parser.nextEvent(); event !== null; event = parser.nextEvent()) {
+          events.push(event.type === 'body' ? { type: 'body', chunk: Buffer.from(event.chunk) } : event);
+        }
+        parser.ownQueuedBytes();
+        reused.fill(0x21);
+      }
+      expect(summarize(events), `run ${run}`).toEqual(SPEC_PARSED);
+    }
+  });
+
   it('moves through length, headers, comma, body, done', () => {
     const parser = new RequestParser();
     const states: string[] = [parser.state];

@@ -57,7 +57,8 @@ function limitOption(value: number | undefined, fallback: number, name: string):
 /**
  * Incremental parser of one SCGI request (h11/sioscgi style): feed bytes with {@link receive}, signal EOF
  * with {@link finish}, pull events with {@link nextEvent}. It does no I/O and keeps views of the received
- * buffers (never copies of the body), so the caller must not reuse a buffer it passed in.
+ * buffers (never copies of the body), so the caller must not reuse a buffer it passed in, unless it
+ * calls {@link ownQueuedBytes} first.
  */
 export class RequestParser {
   private readonly maxHeaderBytes: number;
@@ -92,6 +93,21 @@ export class RequestParser {
   /** Bytes received so far (all phases). */
   get bytesReceived(): number {
     return this.receivedBytes;
+  }
+
+  /**
+   * Copies the bytes still queued (not yet returned as events) into a buffer of the parser's own, so the
+   * caller may reuse the buffers it passed to {@link receive}: a read buffer shared by connections.
+   */
+  ownQueuedBytes(): void {
+    if (this.queuedBytes === 0) return;
+    const owned = Buffer.allocUnsafe(this.queuedBytes);
+    let filled = 0;
+    for (const [index, chunk] of this.chunks.entries()) {
+      filled += chunk.copy(owned, filled, index === 0 ? this.chunkOffset : 0);
+    }
+    this.chunks = [owned];
+    this.chunkOffset = 0;
   }
 
   /** Drops the queued bytes and the head, for a connection that closed (nothing is parsed after). */

@@ -2,7 +2,7 @@
 import type { Server, Socket } from 'node:net';
 import { isScgiError, ScgiProtocolError } from '../protocol/errors.js';
 import { type RequestHeadersEvent, RequestParser } from '../protocol/request-parser.js';
-import { replyError } from './error-reply.js';
+import { replyError, SNIFFED_BYTES } from './error-reply.js';
 import { reportError } from './server-events.js';
 import { sharedBufferReader } from './shared-read-buffer.js';
 import { releaseRecord } from './socket-facade.js';
@@ -66,6 +66,8 @@ export class ScgiConnection {
   /** Input is ignored from here on: it is garbage, or beyond what the request declared. */
   private discarding = false;
   private firstChunk: Buffer | undefined;
+  /** While the bytes being parsed are a view of the shared read buffer (see receive()). */
+  private borrowed = false;
 
   constructor(
     host: ScgiConnectionHost,
@@ -152,13 +154,22 @@ export class ScgiConnection {
     if (now - this.lastActivity >= idleTimeoutMs) this.onIdle();
   }
 
-  /** @internal The socket's 'data'. */
-  receive(chunk: Buffer): void {
+  /**
+   * @internal The socket's bytes. A `borrowed` chunk is a view of the read buffer that all connections
+   * share: what is kept past this call (body chunks, a partial head) is copied, and a head that came
+   * whole is decoded in place, with no copy at all.
+   */
+  receive(chunk: Buffer, borrowed: boolean): void {
     this.lastActivity = Date.now();
     if (this.discarding) return;
     if (!this.headReceived) this.firstChunk ??= chunk;
     this.parser.receive(chunk);
+    this.borrowed = borrowed;
     this.readEvents();
+    this.borrowed = false;
+    if (!borrowed) return;
+    this.parser.ownQueuedBytes();
+    if (this.firstChunk === chunk) this.firstChunk = Buffer.from(chunk.subarray(0, SNIFFED_BYTES));
   }
 
   private readEvents(): void {
@@ -166,7 +177,8 @@ export class ScgiConnection {
     try {
       for (let event = this.parser.nextEvent(); event !== null; event = this.parser.nextEvent()) {
         if (event.type === 'body') {
-          if (!this.exchange!.body(event.chunk)) this.socket.pause();
+          const chunk = this.borrowed ? Buffer.from(event.chunk) : event.chunk;
+          if (!this.exchange!.body(chunk)) this.socket.pause();
         } else if (event.type === 'headers') {
           this.headReceived = true;
           this.firstChunk = undefined;
@@ -254,10 +266,12 @@ export class ScgiConnection {
 }
 
 function onSocketData(this: ConnectionSocket, chunk: Buffer): void {
-  this[CONNECTION].receive(chunk);
+  this[CONNECTION].receive(chunk, false);
 }
 
-const readIntoSharedBuffer = sharedBufferReader(onSocketData);
+const readIntoSharedBuffer = sharedBufferReader(function onSharedRead(this: ConnectionSocket, chunk: Buffer) {
+  this[CONNECTION].receive(chunk, true);
+});
 
 function onSocketEnd(this: ConnectionSocket): void {
   this[CONNECTION].peerEnded();

@@ -5,6 +5,8 @@ import type { ScgiError } from '../protocol/errors.js';
 
 // A request line such as `GET / HTTP/1.1`: someone pointed an HTTP client at the SCGI port.
 const HTTP_REQUEST_LINE = /^[A-Z]{3,10} \S+ HTTP\/\d/;
+/** How much of the first bytes is looked at for a request line. */
+export const SNIFFED_BYTES = 64;
 
 /** Answer `error.status` with a short text body, then end our side (the peer's rest is drained). */
 export function replyError(socket: Socket, error: ScgiError, firstChunk: Buffer | undefined): void {
@@ -12,7 +14,8 @@ export function replyError(socket: Socket, error: ScgiError, firstChunk: Buffer 
     socket.destroy();
     return;
   }
-  const speaksHttp = firstChunk !== undefined && HTTP_REQUEST_LINE.test(firstChunk.toString('latin1', 0, 64));
+  const speaksHttp =
+    firstChunk !== undefined && HTTP_REQUEST_LINE.test(firstChunk.toString('latin1', 0, SNIFFED_BYTES));
   const status = speaksHttp ? 400 : error.status;
   const body = speaksHttp
     ? 'This port speaks SCGI, not HTTP. Put a web server (nginx scgi_pass, Apache mod_proxy_scgi, lighttpd mod_scgi) or the scgi-node gateway in front of it.\n'

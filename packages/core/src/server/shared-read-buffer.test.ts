@@ -7,13 +7,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sharedBufferReader } from './shared-read-buffer.js';
 
 const received = new Map<Socket, Buffer[]>();
+/** The memory each delivered chunk is a view of. */
+const deliveredFrom = new Set<ArrayBufferLike>();
 const readThroughShared = sharedBufferReader(function collect(this: Socket, chunk: Buffer) {
-  received.get(this)?.push(chunk);
+  deliveredFrom.add(chunk.buffer);
+  // A chunk is valid only during the call: what is kept is copied.
+  received.get(this)?.push(Buffer.from(chunk));
 });
 
 let server: Server | undefined;
 afterEach(async () => {
   received.clear();
+  deliveredFrom.clear();
   server?.close();
   server = undefined;
 });
@@ -44,7 +49,7 @@ const until = async (check: () => boolean): Promise<void> => {
 const bytesOf = (socket: Socket) => Buffer.concat(received.get(socket) ?? []);
 
 describe('sharedBufferReader', () => {
-  it('gives each of two interleaved connections its own bytes, and a kept chunk is not overwritten', async () => {
+  it('reads two interleaved connections into one buffer, each chunk holding its own bytes', async () => {
     const { port, accepted, taken } = await listen();
     const [a, b] = [await client(port), await client(port)];
     await until(() => accepted.length === 2);
@@ -61,6 +66,7 @@ describe('sharedBufferReader', () => {
     await until(() => accepted.every((socket, i) => bytesOf(socket).length === expected[i]!.length));
     expect(bytesOf(accepted[0]!).equals(expected[0]!)).toBe(true);
     expect(bytesOf(accepted[1]!).equals(expected[1]!)).toBe(true);
+    expect(deliveredFrom.size).toBe(1);
     a.destroy();
     b.destroy();
   });

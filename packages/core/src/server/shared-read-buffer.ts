@@ -22,23 +22,23 @@ type ReadSocket = Socket & {
   [key: symbol]: unknown;
 };
 
-/** Reads land here, one socket at a time; each is copied out before the next can come. */
+/** Reads land here, one socket at a time; a read is handed over before the next can come. */
 let shared: Buffer | undefined;
 
 /**
- * A function that has a socket's reads delivered to `onRead` (called with the socket as `this` and a
- * copy of the bytes, which it may keep) instead of as 'data' events. Pausing and resuming the socket
- * still stop and start reading, and EOF still ends it ('end'). It returns false for a socket that
- * cannot (no stream handle, bytes already buffered, a Node without the mechanism): listen for 'data'.
+ * A function that has a socket's reads delivered to `onRead` (called with the socket as `this`)
+ * instead of as 'data' events. The chunk is a view of the one buffer every connection reads into: it
+ * is valid only during the call, so `onRead` copies what it keeps. Pausing and resuming
+ * the socket still stop and start reading, and EOF still ends it ('end'). It returns false for a
+ * socket that cannot (no stream handle, bytes already buffered, a Node without the mechanism): listen
+ * for 'data', whose chunks are the socket's own.
  */
 export function sharedBufferReader<S extends Socket>(
   onRead: (this: S, chunk: Buffer) => void,
 ): (socket: S) => boolean {
   // One callback for every socket (net.Socket calls it with the socket as `this`).
   function deliver(this: S, bytes: number, buffer: Buffer): void {
-    const chunk = Buffer.allocUnsafe(bytes);
-    buffer.copy(chunk, 0, 0, bytes);
-    onRead.call(this, chunk);
+    onRead.call(this, buffer.subarray(0, bytes));
   }
   return (socket) => {
     const readable = socket as unknown as ReadSocket;
