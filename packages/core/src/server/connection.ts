@@ -5,6 +5,7 @@ import { type RequestHeadersEvent, RequestParser } from '../protocol/request-par
 import { replyError, SNIFFED_BYTES } from './error-reply.js';
 import { reportError } from './server-events.js';
 import { sharedBufferReader } from './shared-read-buffer.js';
+import { writeCorkedAsOne } from './single-write.js';
 import { releaseRecord } from './socket-facade.js';
 import type { ResolvedServerOptions } from './target.js';
 
@@ -84,6 +85,7 @@ export class ScgiConnection {
     });
     host.connections.add(this);
     socket.setNoDelay?.(true);
+    writeCorkedAsOne(socket);
     // One function per event for every connection (a listener's `this` is its socket): four closures
     // per connection were ~1% of a small request.
     (socket as ConnectionSocket)[CONNECTION] = this;
