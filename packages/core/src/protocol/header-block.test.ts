@@ -40,6 +40,18 @@ describe('decodeHeaderBlock, one block after another', () => {
     expect(other.env).not.toHaveProperty('REQUEST');
   });
 
+  it('reads a name of the same length that differs from the remembered one in its first or last byte', () => {
+    decodeHeaderBlock(block(BASE));
+    const first = decodeHeaderBlock(block([...BASE.slice(0, 3), ['XTTP_X', 'b']]));
+    expect(first.pairs.slice(6)).toEqual(['XTTP_X', 'b']);
+    const last = decodeHeaderBlock(block([...BASE.slice(0, 3), ['XTTP_Y', 'c']]));
+    expect(last.pairs.slice(6)).toEqual(['XTTP_Y', 'c']);
+    // A known variable's slot follows its name, not its place: REQUEST_METHOD -> REQUEST_SCHEME.
+    const known = decodeHeaderBlock(block([...BASE.slice(0, 2), ['REQUEST_SCHEME', 'https']]));
+    expect(known.known.REQUEST_METHOD).toBeUndefined();
+    expect(known.known.REQUEST_SCHEME).toBe('https');
+  });
+
   it('still finds a remembered name repeated where it may not be', () => {
     decodeHeaderBlock(block(BASE));
     const twice = block([...BASE, ['REQUEST_METHOD', 'POST']]);

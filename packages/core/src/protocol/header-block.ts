@@ -20,6 +20,11 @@ const CONTENT_LENGTH_SLOT = knownSlot('CONTENT_LENGTH');
 let lastPairs: readonly string[] = [];
 /** The known-variable slot of each of the last block's names, by position (up to the bound). */
 const lastSlots: number[] = [];
+/**
+ * The bytes of each of the last block's names, by position: a name is recognised by comparing bytes of
+ * the block, where `text.startsWith(name, pos)` cost about 100 ns a name, half of the whole decode.
+ */
+const lastNameBytes: Uint8Array[] = [];
 const MAX_REMEMBERED_NAMES = 256;
 
 function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError {
@@ -70,10 +75,15 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
   let index = 0;
   while (pos < end) {
     let name = index < MAX_REMEMBERED_NAMES ? remembered[index * 2] : undefined;
-    let nameEnd: number;
+    const rememberedBytes = name === undefined ? undefined : lastNameBytes[index]!;
+    let nameEnd = rememberedBytes === undefined ? -1 : pos + rememberedBytes.length;
     let slot: number;
-    if (name !== undefined && text.startsWith(name, pos) && text.charCodeAt(pos + name.length) === 0) {
-      nameEnd = pos + name.length;
+    if (
+      name !== undefined &&
+      rememberedBytes !== undefined &&
+      block[nameEnd] === 0 &&
+      bytesAt(block, pos, rememberedBytes)
+    ) {
       slot = lastSlots[index]!;
     } else {
       nameEnd = text.indexOf('\x00', pos);
@@ -85,7 +95,10 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
       }
       name = text.slice(pos, nameEnd);
       slot = knownSlot(name);
-      if (index < MAX_REMEMBERED_NAMES) lastSlots[index] = slot;
+      if (index < MAX_REMEMBERED_NAMES) {
+        lastSlots[index] = slot;
+        lastNameBytes[index] = Buffer.from(name, 'latin1'); // a copy: the block may be a shared buffer
+      }
       if (sameNames) {
         sameNames = false;
         single = namesThatMayNotRepeat(pairs);
@@ -138,6 +151,12 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
     );
   }
   return new RequestHead(pairs, known, contentLength, envPrototype);
+}
+
+/** Whether `block` holds `bytes` at `pos`. */
+function bytesAt(block: Buffer, pos: number, bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (block[pos + i] !== bytes[i]) return false;
+  return true;
 }
 
 /** The names in `pairs` other than the known ones and HTTP_*, which are checked apart. */
