@@ -52,6 +52,14 @@ describe('decodeHeaderBlock, one block after another', () => {
     expect(known.known.REQUEST_SCHEME).toBe('https');
   });
 
+  it('reads values of every length around the short-value scan, and long ones', () => {
+    for (const length of [0, 1, 31, 32, 33, 64, 5000]) {
+      const value = 'v'.repeat(length);
+      const head = decodeHeaderBlock(block([...BASE, ['HTTP_COOKIE', value], ['SERVER_NAME', 'x']]));
+      expect(head.pairs.slice(8), `length ${length}`).toEqual(['HTTP_COOKIE', value, 'SERVER_NAME', 'x']);
+    }
+  });
+
   it('still finds a remembered name repeated where it may not be', () => {
     decodeHeaderBlock(block(BASE));
     const twice = block([...BASE, ['REQUEST_METHOD', 'POST']]);

@@ -57,7 +57,7 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
       'SCGI header block is empty; CONTENT_LENGTH must come first',
     );
   }
-  // With a NUL as the last byte every indexOf below is bound to find one inside the block.
+  // With a NUL as the last byte every scan below for the next NUL is bound to find one in the block.
   if (block[end - 1] !== 0) {
     throw protocolError('ERR_SCGI_BAD_HEADER_BLOCK', 'SCGI header block does not end with a NUL byte');
   }
@@ -112,7 +112,7 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
         `SCGI header block ends after the name ${quote(name)} without its value (odd number of strings)`,
       );
     }
-    const valueEnd = text.indexOf('\x00', valueStart);
+    const valueEnd = nextNul(block, text, valueStart);
     const value = text.slice(valueStart, valueEnd);
     pos = valueEnd + 1;
     if (index === 0 && slot !== CONTENT_LENGTH_SLOT) {
@@ -152,6 +152,16 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
     );
   }
   return new RequestHead(pairs, known, contentLength, envPrototype);
+}
+
+/** Most values are shorter: a loop over their bytes costs less than a String#indexOf call. */
+const SHORT_VALUE_BYTES = 32;
+
+/** The position of the first NUL at or after `start` (`text` is `block` decoded; one is bound to be found). */
+function nextNul(block: Buffer, text: string, start: number): number {
+  const shortEnd = start + SHORT_VALUE_BYTES;
+  for (let pos = start; pos < shortEnd; pos++) if (block[pos] === 0) return pos;
+  return text.indexOf('\x00', shortEnd);
 }
 
 /** The codes of a latin1-decoded string's chars, which are its bytes. */
