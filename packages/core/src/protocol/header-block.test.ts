@@ -60,6 +60,16 @@ describe('decodeHeaderBlock, one block after another', () => {
     }
   });
 
+  it('decodes a block at an offset in a larger buffer by its own bytes, not those before it', () => {
+    const first = block(BASE);
+    decodeHeaderBlock(first);
+    const next = block([...BASE.slice(0, 3), ['XTTP_X', 'bbbb']]);
+    const head = decodeHeaderBlock(Buffer.concat([first, next, first]), null, first.length, next.length);
+    expect(head.pairs).toEqual([...BASE.slice(0, 3).flat(), 'XTTP_X', 'bbbb']);
+    const again = decodeHeaderBlock(Buffer.concat([next, first]), null, next.length, first.length);
+    expect(again.pairs).toEqual(BASE.flat());
+  });
+
   it('still finds a remembered name repeated where it may not be', () => {
     decodeHeaderBlock(block(BASE));
     const twice = block([...BASE, ['REQUEST_METHOD', 'POST']]);

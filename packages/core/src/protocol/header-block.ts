@@ -37,9 +37,15 @@ function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError 
  * Names and values are latin1, one char per byte, as node:http decodes header bytes. Only HTTP_*
  * variables may repeat; `envPrototype` becomes the prototype of the head's keyed `env` record.
  */
-export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = null): RequestHead {
+export function decodeHeaderBlock(
+  block: Buffer,
+  envPrototype: object | null = null,
+  offset = 0,
+  size = block.length - offset,
+): RequestHead {
   try {
-    const head = decode(block, envPrototype);
+    // (Bytes at an offset: a view of the block would cost a typed array per request.)
+    const head = decode(block, offset, size, envPrototype);
     lastPairs = head.pairs;
     return head;
   } catch (error) {
@@ -49,8 +55,9 @@ export function decodeHeaderBlock(block: Buffer, envPrototype: object | null = n
   }
 }
 
-function decode(block: Buffer, envPrototype: object | null): RequestHead {
-  const end = block.length;
+/** Decodes `size` bytes of `block` from `offset` on; positions below are from `offset`. */
+function decode(block: Buffer, offset: number, size: number, envPrototype: object | null): RequestHead {
+  const end = size;
   if (end === 0) {
     throw protocolError(
       'ERR_SCGI_FIRST_NOT_CONTENT_LENGTH',
@@ -58,13 +65,13 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
     );
   }
   // With a NUL as the last byte every scan below for the next NUL is bound to find one in the block.
-  if (block[end - 1] !== 0) {
+  if (block[offset + end - 1] !== 0) {
     throw protocolError('ERR_SCGI_BAD_HEADER_BLOCK', 'SCGI header block does not end with a NUL byte');
   }
   // One native decode of the whole block, then NUL scans and slices on the string: a Buffer#indexOf and
   // a latin1Slice per name and value cost two C++ calls each, about twice the time of the whole parse.
   // (Long values are V8 slices of this one string, which is bounded by maxHeaderBytes.)
-  const text = latin1(block, 0, end);
+  const text = latin1(block, offset, offset + end);
   const known = new KnownVariables();
   const pairs: string[] = [];
   const remembered = lastPairs;
@@ -82,8 +89,8 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
     if (
       name !== undefined &&
       rememberedBytes !== undefined &&
-      block[nameEnd] === 0 &&
-      bytesAt(block, pos, rememberedBytes)
+      block[offset + nameEnd] === 0 &&
+      bytesAt(block, offset + pos, rememberedBytes)
     ) {
       slot = lastSlots[index]!;
     } else {
@@ -112,7 +119,7 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
         `SCGI header block ends after the name ${quote(name)} without its value (odd number of strings)`,
       );
     }
-    const valueEnd = nextNul(block, text, valueStart);
+    const valueEnd = nextNul(block, offset, text, valueStart);
     const value = text.slice(valueStart, valueEnd);
     pos = valueEnd + 1;
     if (index === 0 && slot !== CONTENT_LENGTH_SLOT) {
@@ -157,10 +164,13 @@ function decode(block: Buffer, envPrototype: object | null): RequestHead {
 /** Most values are shorter: a loop over their bytes costs less than a String#indexOf call. */
 const SHORT_VALUE_BYTES = 32;
 
-/** The position of the first NUL at or after `start` (`text` is `block` decoded; one is bound to be found). */
-function nextNul(block: Buffer, text: string, start: number): number {
+/**
+ * The position in `text` of its first NUL at or after `start`; `text` is `block` decoded from `offset` on
+ * and ends with a NUL.
+ */
+function nextNul(block: Buffer, offset: number, text: string, start: number): number {
   const shortEnd = start + SHORT_VALUE_BYTES;
-  for (let pos = start; pos < shortEnd; pos++) if (block[pos] === 0) return pos;
+  for (let pos = start; pos < shortEnd; pos++) if (block[offset + pos] === 0) return pos;
   return text.indexOf('\x00', shortEnd);
 }
 

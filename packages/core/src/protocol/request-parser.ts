@@ -289,18 +289,20 @@ export class RequestParser {
     const size = this.lengthValue;
     if (this.queuedBytes < size) return false;
     let block = EMPTY_BUFFER;
+    let offset = 0;
     if (size > 0) {
       const chunk = this.chunks[0]!;
       const start = this.chunkOffset;
       if (chunk.length - start >= size) {
         // The common case: the whole block is in one received chunk, parse it in place.
-        block = chunk.subarray(start, start + size);
+        block = chunk;
+        offset = start;
         this.advance(size);
       } else {
         block = this.take(size);
       }
     }
-    this.head = decodeHeaderBlock(block, this.envPrototype);
+    this.head = decodeHeaderBlock(block, this.envPrototype, offset, size);
     this.phase = 'comma';
     return true;
   }
