@@ -80,8 +80,14 @@ export function requestUrl(env: CgiVariableSource): string {
 }
 
 export function isHttps(env: CgiVariableSource): boolean {
-  const https = env.HTTPS?.toLowerCase();
-  return https === 'on' || https === '1' || env.REQUEST_SCHEME?.toLowerCase() === 'https';
+  const https = env.HTTPS;
+  return https === '1' || sameLetters(https, 'on') || sameLetters(env.REQUEST_SCHEME, 'https');
+}
+
+/** `value` is `lowerCase` in any case, with no lower-cased copy when it is already lower case. */
+function sameLetters(value: string | undefined, lowerCase: string): boolean {
+  if (value === undefined || value.length !== lowerCase.length) return false;
+  return value === lowerCase || value.toLowerCase() === lowerCase;
 }
 
 function toPort(value: string | undefined): number | undefined {
