@@ -105,6 +105,8 @@ describe('RequestParser errors, one test per code', () => {
       '1 ',
       '1e3',
       '0x10',
+      '1/',
+      ':',
       '١',
       '9007199254740992',
       '1'.repeat(30),
