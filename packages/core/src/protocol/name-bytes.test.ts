@@ -28,7 +28,7 @@ describe('NameBytes', () => {
     const remembered = new NameBytes(name);
     for (let i = 0; i < name.length; i++) {
       const block = Buffer.from(`_${name}\0`, 'latin1');
-      block[1 + i] ^= 0x20;
+      block[1 + i] = block[1 + i]! ^ 0x20;
       expect(remembered.isAt(bufferView(block), block.byteOffset + 1), `byte ${i}`).toBe(false);
     }
   });
