@@ -4,7 +4,7 @@ import { mayRepeat } from './cgi-names.js';
 import type { ScgiErrorCode } from './errors.js';
 import { ScgiProtocolError } from './errors.js';
 import { KnownVariables, knownSlot, setKnown, UNKNOWN } from './known-variables.js';
-import { bufferView, NameBytes } from './name-bytes.js';
+import { bufferView, RememberedName } from './remembered-name.js';
 import { RequestHead } from './request-head.js';
 import { latin1, quote } from './wire-text.js';
 
@@ -12,20 +12,14 @@ const DECIMAL_DIGITS = /^[0-9]+$/;
 const CONTENT_LENGTH_SLOT = knownSlot('CONTENT_LENGTH');
 
 /**
- * The pairs of the last block that decoded without error. A front server sends the same names in the
- * same order on every request (only the HTTP_* set changes with the client), so a name that is there
- * again, checked char by char, is taken from here: no scan and no new string. Those names are also
- * known to be free of forbidden repeats, and their known-variable slots are remembered beside them.
- * (It keeps one request's variables alive until the next, at most maxHeaderBytes of text.)
+ * The names of the last block that decoded without error, by position (the first `lastCount`; the rest
+ * are stale). A front server sends the same names in the same order on every request (only the HTTP_*
+ * set changes with the client), so a name that is there again, recognised by its bytes, is taken from
+ * here with its known-variable slot: no scan, no new string, no lookup. Those names are also known to be
+ * free of forbidden repeats.
  */
-let lastPairs: readonly string[] = [];
-/** The known-variable slot of each of the last block's names, by position (up to the bound). */
-const lastSlots: number[] = [];
-/**
- * The bytes of each of the last block's names, by position: a name is recognised by comparing bytes of
- * the block, where `text.startsWith(name, pos)` cost about 100 ns a name, half of the whole decode.
- */
-const lastNameBytes: NameBytes[] = [];
+const lastNames: RememberedName[] = [];
+let lastCount = 0;
 const MAX_REMEMBERED_NAMES = 256;
 
 function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError {
@@ -46,11 +40,11 @@ export function decodeHeaderBlock(
   try {
     // (Bytes at an offset: a view of the block would cost a typed array per request.)
     const head = decode(block, offset, size, envPrototype);
-    lastPairs = head.pairs;
+    lastCount = Math.min(head.pairs.length / 2, MAX_REMEMBERED_NAMES);
     return head;
   } catch (error) {
-    // lastSlots may hold this block's slots now: nothing of it may be taken as checked.
-    lastPairs = [];
+    // lastNames may hold this block's names now: nothing of it may be taken as checked.
+    lastCount = 0;
     throw error;
   }
 }
@@ -74,7 +68,7 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
   const text = latin1(block, offset, offset + end);
   const known = new KnownVariables();
   const pairs: string[] = [];
-  const remembered = lastPairs;
+  const rememberedCount = lastCount;
   const view = bufferView(block);
   const viewOffset = block.byteOffset + offset;
   /** While every name so far is the last block's, none of them can be a forbidden repeat. */
@@ -84,18 +78,18 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
   let pos = 0;
   let index = 0;
   while (pos < end) {
-    let name = index < MAX_REMEMBERED_NAMES ? remembered[index * 2] : undefined;
-    const rememberedBytes = name === undefined ? undefined : lastNameBytes[index]!;
-    let nameEnd = rememberedBytes === undefined ? -1 : pos + rememberedBytes.length;
+    const remembered = index < rememberedCount ? lastNames[index]! : undefined;
+    let nameEnd = remembered === undefined ? -1 : pos + remembered.length;
+    let name: string;
     let slot: number;
     if (
-      name !== undefined &&
-      rememberedBytes !== undefined &&
+      remembered !== undefined &&
       nameEnd < end &&
       block[offset + nameEnd] === 0 &&
-      rememberedBytes.isAt(view, viewOffset + pos)
+      remembered.isAt(view, viewOffset + pos)
     ) {
-      slot = lastSlots[index]!;
+      name = remembered.name;
+      slot = remembered.slot;
     } else {
       nameEnd = text.indexOf('\x00', pos);
       if (nameEnd === pos) {
@@ -106,10 +100,8 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
       }
       name = text.slice(pos, nameEnd);
       slot = knownSlot(name);
-      if (index < MAX_REMEMBERED_NAMES) {
-        lastSlots[index] = slot;
-        lastNameBytes[index] = new NameBytes(name); // not a view: the block may be a shared read buffer
-      }
+      // (Its bytes are copied: the block may be the shared read buffer.)
+      if (index < MAX_REMEMBERED_NAMES) lastNames[index] = new RememberedName(name, slot);
       if (sameNames) {
         sameNames = false;
         single = namesThatMayNotRepeat(pairs);

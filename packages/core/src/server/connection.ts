@@ -124,10 +124,10 @@ export class ScgiConnection {
    */
   responseEnded(): void {
     this.ended = true;
-    this.lastActivity = Date.now();
     if (this.complete) {
       this.socket.destroySoon();
     } else {
+      this.lastActivity = Date.now(); // the idle timeout now watches the drain of the body
       this.socket.resume();
       this.socket.end();
     }

@@ -1,14 +1,14 @@
 // A remembered name is found at any offset, by every one of its bytes, whatever their values.
 import { describe, expect, it } from 'vitest';
-import { bufferView, NameBytes } from './name-bytes.js';
+import { bufferView, RememberedName } from './remembered-name.js';
 
-describe('NameBytes', () => {
+describe('RememberedName', () => {
   it('is found at every offset of a buffer, for names of 1 to 9 bytes, high bytes too', () => {
     for (let length = 1; length <= 9; length++) {
       const name = Array.from({ length }, (_, i) =>
         String.fromCharCode([0x41, 0xe9, 0xfc, 0x80][i % 4]! + (i >> 2)),
       ).join('');
-      const remembered = new NameBytes(name);
+      const remembered = new RememberedName(name, -1);
       expect(remembered.length).toBe(length);
       for (let offset = 0; offset < 5; offset++) {
         const block = Buffer.concat([
@@ -25,7 +25,7 @@ describe('NameBytes', () => {
 
   it('is not found when any one byte differs', () => {
     const name = 'REQUEST_METHOD';
-    const remembered = new NameBytes(name);
+    const remembered = new RememberedName(name, -1);
     for (let i = 0; i < name.length; i++) {
       const block = Buffer.from(`_${name}\0`, 'latin1');
       block[1 + i] = block[1 + i]! ^ 0x20;
@@ -36,7 +36,7 @@ describe('NameBytes', () => {
   it('views each buffer it is given, not the last one', () => {
     const first = Buffer.from('SCGI\0', 'latin1');
     const second = Buffer.from('XCGI\0', 'latin1');
-    const scgi = new NameBytes('SCGI');
+    const scgi = new RememberedName('SCGI', -1);
     expect(scgi.isAt(bufferView(first), first.byteOffset)).toBe(true);
     expect(scgi.isAt(bufferView(second), second.byteOffset)).toBe(false);
     expect(scgi.isAt(bufferView(first), first.byteOffset)).toBe(true);

@@ -1,17 +1,20 @@
 // A variable name remembered from the last header block, recognised in the next one by its bytes.
 
 /**
- * The name's bytes as little-endian 32-bit words (and the 0-3 bytes left over), compared four at a time
- * through a DataView: byte by byte, each comparison repeated the typed array's checks, 2.6k instructions
- * of a 189-byte block's decode.
+ * A name, its known-variable slot, and its bytes as little-endian 32-bit words (and the 0-3 bytes left
+ * over), compared four at a time through a DataView: byte by byte, each comparison repeated the typed
+ * array's checks, 2.6k instructions of a 189-byte block's decode.
  */
-export class NameBytes {
+export class RememberedName {
   readonly length: number;
   private readonly words: number[] = [];
   private readonly tail: number[] = [];
 
   /** `name` is latin1-decoded: each char's code is a byte. */
-  constructor(name: string) {
+  constructor(
+    readonly name: string,
+    readonly slot: number,
+  ) {
     this.length = name.length;
     const wordBytes = name.length - (name.length % 4);
     for (let i = 0; i < wordBytes; i += 4) {
