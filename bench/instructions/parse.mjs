@@ -1,0 +1,78 @@
+// Instructions to parse one request head, counted by callgrind: the protocol core alone, without sockets,
+// for cuts in the decoder that the whole-request count (count.mjs) cannot resolve from run-to-run noise.
+// Usage: node instructions/parse.mjs [heads=40000] (SCGI_BENCH_PROTOCOL: see below). The head is the
+// one count.mjs's client sends for `GET /` (11 variables, 194 bytes), parsed as a worker parses each
+// request: a new RequestParser, the bytes, the head and end events.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS, valgrindVersion } from './count.mjs';
+
+// SCGI_BENCH_PROTOCOL: another build of @scgi-node/core/protocol (its dist/protocol/index.js), to compare.
+const { encodeRequestHead, RequestParser } = await import(
+  process.env.SCGI_BENCH_PROTOCOL ?? '@scgi-node/core/protocol'
+);
+
+/** The variables of the bench client's `GET /`, in its order. */
+export const HEAD_VARIABLES = [
+  ['CONTENT_LENGTH', '0'],
+  ['SCGI', '1'],
+  ['REQUEST_METHOD', 'GET'],
+  ['REQUEST_URI', '/'],
+  ['QUERY_STRING', ''],
+  ['CONTENT_TYPE', ''],
+  ['DOCUMENT_URI', '/'],
+  ['SERVER_PROTOCOL', 'HTTP/1.1'],
+  ['REQUEST_SCHEME', 'http'],
+  ['REMOTE_ADDR', '127.0.0.1'],
+  ['SERVER_NAME', 'localhost'],
+];
+const WARM_UP = 20_000;
+
+/** Parse `count` heads after the warm-up (the child side of this script). */
+function parseHeads(count) {
+  const head = encodeRequestHead(HEAD_VARIABLES, 0);
+  let variables = 0;
+  for (let i = 0; i < WARM_UP + count; i++) {
+    const parser = new RequestParser();
+    parser.receive(head);
+    const event = parser.nextEvent();
+    if (event?.type !== 'headers' || parser.nextEvent()?.type !== 'end') throw new Error('bad parse');
+    variables += event.pairs.length;
+  }
+  return variables;
+}
+
+/** Instructions of a process that parses `count` heads. */
+function instructions(count) {
+  const script = fileURLToPath(import.meta.url);
+  const run = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--callgrind-out-file=/dev/null',
+      process.execPath,
+      ...NODE_FLAGS,
+      script,
+      '--child',
+      String(count),
+    ],
+    { encoding: 'utf8' },
+  );
+  const refs = /refs:\s+([\d,]+)/.exec(run.stderr)?.[1];
+  if (run.status !== 0 || refs === undefined) throw new Error(`callgrind run failed: ${run.stderr}`);
+  return Number(refs.replaceAll(',', ''));
+}
+
+if (process.argv[2] === '--child') {
+  parseHeads(Number(process.argv[3]));
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (valgrindVersion() === undefined) {
+    console.error('valgrind is missing: apt-get install valgrind');
+    process.exit(1);
+  }
+  const heads = Number(process.argv[2] ?? 40_000);
+  const perHead = (instructions(heads * 1.5) - instructions(heads / 2)) / heads;
+  console.log(
+    `${Math.round(perHead)} instructions to parse one ${encodeRequestHead(HEAD_VARIABLES, 0).length}-byte head`,
+  );
+}
