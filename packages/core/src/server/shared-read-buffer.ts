@@ -28,10 +28,10 @@ let shared: Buffer | undefined;
 /**
  * A function that has a socket's reads delivered to `onRead` (called with the socket as `this`)
  * instead of as 'data' events. The chunk is a view of the one buffer every connection reads into: it
- * is valid only during the call, so `onRead` copies what it keeps. Pausing and resuming
- * the socket still stop and start reading, and EOF still ends it ('end'). It returns false for a
- * socket that cannot (no stream handle, bytes already buffered, a Node without the mechanism): listen
- * for 'data', whose chunks are the socket's own.
+ * is valid only during the call, so `onRead` copies what it keeps. Pausing and resuming the socket
+ * still stop and start reading, and EOF still ends it ('end'). It returns false for a socket that
+ * cannot (no stream handle, bytes already buffered, a Node without the mechanism): listen for 'data',
+ * whose chunks are the socket's own.
  */
 export function sharedBufferReader<S extends Socket>(
   onRead: (this: S, chunk: Buffer) => void,
