@@ -8,24 +8,19 @@ import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS, valgrindVersion } from './count.mjs';
 
 // SCGI_BENCH_PROTOCOL: another build of @scgi-node/core/protocol (its dist/protocol/index.js), to compare.
-const { encodeRequestHead, RequestParser } = await import(
+const { encodeRequestHead, envFromRequest, RequestParser } = await import(
   process.env.SCGI_BENCH_PROTOCOL ?? '@scgi-node/core/protocol'
 );
 
-/** The variables of the bench client's `GET /`, in its order. */
-export const HEAD_VARIABLES = [
-  ['CONTENT_LENGTH', '0'],
-  ['SCGI', '1'],
-  ['REQUEST_METHOD', 'GET'],
-  ['REQUEST_URI', '/'],
-  ['QUERY_STRING', ''],
-  ['CONTENT_TYPE', ''],
-  ['DOCUMENT_URI', '/'],
-  ['SERVER_PROTOCOL', 'HTTP/1.1'],
-  ['REQUEST_SCHEME', 'http'],
-  ['REMOTE_ADDR', '127.0.0.1'],
-  ['SERVER_NAME', 'localhost'],
-];
+/** The variables the bench client (core's `request()`) sends for `GET /`, built as it builds them. */
+export const HEAD_VARIABLES = envFromRequest({
+  method: 'GET',
+  url: '/',
+  httpVersion: '1.1',
+  rawHeaders: [],
+  remoteAddress: '127.0.0.1',
+  serverName: 'localhost',
+});
 const WARM_UP = 20_000;
 
 /** Parse `count` heads after the warm-up (the child side of this script). */
