@@ -14,6 +14,11 @@ describe('header names from CGI variables', () => {
     }
     expect(headerNameFromVariable('HTTP_')).toBeUndefined();
     expect(headerNameFromVariable('REQUEST_METHOD')).toBeUndefined();
+    // Near misses of the prefix, on each side of the first-and-fifth-letter check.
+    for (const name of ['HTTPS', 'HTTP', 'H', '', 'HTTPX_HOST', 'HTTQ_HOST', 'XTTP_HOST', 'http_host']) {
+      expect(headerNameFromVariable(name)).toBeUndefined();
+    }
+    expect(headerNameFromVariable('HTTP_A')).toBe('a');
     expect(variableFromHeaderName('X-Forwarded-For')).toBe('HTTP_X_FORWARDED_FOR');
   });
 

@@ -1,6 +1,8 @@
 // Header name <-> CGI variable name (RFC 3875 §4.1.18), shared by both directions of the mapping.
 
 const HTTP_PREFIX = 'HTTP_';
+const H = 0x48;
+const UNDERSCORE = 0x5f;
 
 /**
  * Header names already mapped: the same dozen come with every request, and a lookup costs less than the
@@ -12,6 +14,8 @@ export const MAX_CACHED_HEADER_NAMES = 1024;
 
 /** `HTTP_X_FORWARDED_FOR` -> `x-forwarded-for`; undefined for a variable that is not a request header. */
 export function headerNameFromVariable(name: string): string | undefined {
+  // Two char codes turn away most names (and HTTPS) before a startsWith call, which costs more.
+  if (name.charCodeAt(0) !== H || name.charCodeAt(4) !== UNDERSCORE) return undefined;
   if (!name.startsWith(HTTP_PREFIX) || name.length === HTTP_PREFIX.length) return undefined;
   let header = headerNames.get(name);
   if (header === undefined) {
