@@ -70,6 +70,61 @@ describe('decodeHeaderBlock, one block after another', () => {
     expect(again.pairs).toEqual(BASE.flat());
   });
 
+  it('reads each value by its own bytes when the last block had another one in its place', () => {
+    const values = [
+      '8080',
+      '80',
+      '8081',
+      '',
+      '9090',
+      '9090x',
+      'x9090',
+      '9090',
+      'a'.repeat(64),
+      'a'.repeat(65),
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const value of values) {
+        const head = decodeHeaderBlock(block([...BASE, ['SERVER_PORT', value], ['SERVER_NAME', 'x']]));
+        expect(head.pairs.slice(8), `${JSON.stringify(value)} in round ${round}`).toEqual([
+          'SERVER_PORT',
+          value,
+          'SERVER_NAME',
+          'x',
+        ]);
+        expect(head.known.SERVER_PORT).toBe(value);
+      }
+    }
+  });
+
+  it('does not take a remembered value that runs past the end of a block', () => {
+    decodeHeaderBlock(block([...BASE, ['SERVER_NAME', 'localhost']]));
+    // The value is cut short by the end of the block: the block's own last NUL ends it.
+    const cut = Buffer.concat([block(BASE), Buffer.from('SERVER_NAME\0local\0', 'latin1')]);
+    expect(decodeHeaderBlock(cut).pairs.slice(8)).toEqual(['SERVER_NAME', 'local']);
+    const shorter = Buffer.concat([block(BASE), Buffer.from('SERVER_NAME\0localhos\0', 'latin1')]);
+    expect(decodeHeaderBlock(shorter).pairs.slice(8)).toEqual(['SERVER_NAME', 'localhos']);
+  });
+
+  it('keeps a repeated value equal to the bytes of every block, one byte changed at each place', () => {
+    const root = '/usr/share/nginx/html';
+    decodeHeaderBlock(block([...BASE, ['DOCUMENT_ROOT', root]]));
+    for (let i = 0; i < root.length; i++) {
+      const changed = `${root.slice(0, i)}${String.fromCharCode(root.charCodeAt(i) ^ 0x01)}${root.slice(i + 1)}`;
+      decodeHeaderBlock(block([...BASE, ['DOCUMENT_ROOT', root]]));
+      const head = decodeHeaderBlock(block([...BASE, ['DOCUMENT_ROOT', changed]]));
+      expect(head.pairs[9], `byte ${i}`).toBe(changed);
+    }
+  });
+
+  it("reads a remembered value at an offset in a larger buffer by the block's own bytes", () => {
+    const first = block([...BASE, ['SERVER_NAME', 'abcdefgh']]);
+    decodeHeaderBlock(first);
+    const next = block([...BASE, ['SERVER_NAME', 'abcdefgX']]);
+    const head = decodeHeaderBlock(Buffer.concat([first, next, first]), null, first.length, next.length);
+    expect(head.pairs[9]).toBe('abcdefgX');
+  });
+
   it('still finds a remembered name repeated where it may not be', () => {
     decodeHeaderBlock(block(BASE));
     const twice = block([...BASE, ['REQUEST_METHOD', 'POST']]);

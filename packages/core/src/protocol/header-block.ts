@@ -4,7 +4,7 @@ import { mayRepeat } from './cgi-names.js';
 import type { ScgiErrorCode } from './errors.js';
 import { ScgiProtocolError } from './errors.js';
 import { KnownVariables, knownSlot, setKnown, UNKNOWN } from './known-variables.js';
-import { bufferView, RememberedName } from './remembered-name.js';
+import { bufferView, MAX_REMEMBERED_VALUE_BYTES, RememberedName } from './remembered-name.js';
 import { RequestHead } from './request-head.js';
 import { latin1, quote } from './wire-text.js';
 
@@ -77,7 +77,7 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
   let pos = 0;
   let index = 0;
   while (pos < end) {
-    const remembered = index < rememberedCount ? lastNames[index]! : undefined;
+    let remembered = index < rememberedCount ? lastNames[index]! : undefined;
     let nameEnd = remembered === undefined ? -1 : pos + remembered.length;
     let name: string;
     let slot: number;
@@ -90,6 +90,7 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
       name = remembered.name;
       slot = remembered.slot;
     } else {
+      remembered = undefined;
       nameEnd = text.indexOf('\x00', pos);
       if (nameEnd === pos) {
         throw protocolError(
@@ -99,8 +100,6 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
       }
       name = text.slice(pos, nameEnd);
       slot = knownSlot(name);
-      // (Its bytes are copied: the block may be the shared read buffer.)
-      if (index < MAX_REMEMBERED_NAMES) lastNames[index] = new RememberedName(name, slot);
       if (sameNames) {
         sameNames = false;
         single = namesThatMayNotRepeat(pairs);
@@ -113,8 +112,29 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
         `SCGI header block ends after the name ${quote(name)} without its value (odd number of strings)`,
       );
     }
-    const valueEnd = nextNul(block, offset, text, valueStart);
-    const value = text.slice(valueStart, valueEnd);
+    let value = remembered?.value;
+    let valueEnd = value === undefined ? -1 : valueStart + value.length;
+    if (
+      value === undefined ||
+      valueEnd >= end ||
+      block[offset + valueEnd] !== 0 ||
+      !remembered!.valueIsAt(view, viewOffset + valueStart)
+    ) {
+      if (value !== undefined) remembered!.forgetValue();
+      valueEnd = nextNul(block, offset, text, valueStart);
+      value = text.slice(valueStart, valueEnd);
+      if (remembered === undefined && index < MAX_REMEMBERED_NAMES) {
+        // Decoded again on their own: slices of `text` would keep this whole block alive with them.
+        // (The bytes are copied too: the block may be the shared read buffer.)
+        lastNames[index] = new RememberedName(
+          latin1(block, offset + pos, offset + nameEnd),
+          slot,
+          value.length <= MAX_REMEMBERED_VALUE_BYTES
+            ? latin1(block, offset + valueStart, offset + valueEnd)
+            : undefined,
+        );
+      }
+    }
     pos = valueEnd + 1;
     if (index === 0 && slot !== CONTENT_LENGTH_SLOT) {
       throw protocolError(

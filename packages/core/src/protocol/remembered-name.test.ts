@@ -1,6 +1,6 @@
 // A remembered name is found at any offset, by every one of its bytes, whatever their values.
 import { describe, expect, it } from 'vitest';
-import { bufferView, RememberedName } from './remembered-name.js';
+import { bufferView, MAX_REMEMBERED_VALUE_BYTES, RememberedName } from './remembered-name.js';
 
 describe('RememberedName', () => {
   it('is found at every offset of a buffer, for names of 1 to 9 bytes, high bytes too', () => {
@@ -40,5 +40,19 @@ describe('RememberedName', () => {
     expect(scgi.isAt(bufferView(first), first.byteOffset)).toBe(true);
     expect(scgi.isAt(bufferView(second), second.byteOffset)).toBe(false);
     expect(scgi.isAt(bufferView(first), first.byteOffset)).toBe(true);
+  });
+
+  it('remembers a value up to MAX_REMEMBERED_VALUE_BYTES, found by its bytes, until told to forget it', () => {
+    const longest = 'v'.repeat(MAX_REMEMBERED_VALUE_BYTES);
+    expect(new RememberedName('X', -1, `${longest}v`).value).toBeUndefined();
+    expect(new RememberedName('X', -1).value).toBeUndefined();
+    const remembered = new RememberedName('X', -1, longest);
+    expect(remembered.value).toBe(longest);
+    const block = Buffer.from(`X\0${longest}\0`, 'latin1');
+    expect(remembered.valueIsAt(bufferView(block), block.byteOffset + 2)).toBe(true);
+    block[2 + MAX_REMEMBERED_VALUE_BYTES - 1] = 0x77;
+    expect(remembered.valueIsAt(bufferView(block), block.byteOffset + 2)).toBe(false);
+    remembered.forgetValue();
+    expect(remembered.value).toBeUndefined();
   });
 });
