@@ -6,11 +6,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request } from '@scgi-node/core';
 import { splitCompileCost } from './compile-cost.mjs';
+import { nextNginxGetHead } from './nginx-get.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 /**
@@ -26,14 +27,29 @@ export function valgrindVersion() {
   return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
 
-/** One request as the front servers send it: a new connection on the unix socket, read to the end. */
+/** nginx's SCGI request for `GET /` on a new connection, read until the worker closes it. */
+function scgiGet(socket) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    const connection = connect(socket, () => connection.write(nextNginxGetHead()));
+    connection.on('data', (chunk) => chunks.push(chunk));
+    connection.on('end', () => {
+      const response = Buffer.concat(chunks).toString('latin1');
+      if (response.startsWith('Status: 200')) resolve();
+      else reject(new Error(`unexpected response: ${JSON.stringify(response.slice(0, 80))}`));
+    });
+    connection.on('error', reject);
+  });
+}
+
+/**
+ * One request as the front servers send it: a new connection on the unix socket, read to the end. Over
+ * SCGI, the head nginx sends; over HTTP, what nginx's default proxy_pass sends (Host, Connection: close).
+ */
 export async function oneRequest(kind, socket) {
-  if (!kind.endsWith('-http')) {
-    await (await request(socket, { url: '/' })).buffer();
-    return;
-  }
+  if (!kind.endsWith('-http')) return scgiGet(socket);
   await new Promise((resolve, reject) => {
-    get({ socketPath: socket, path: '/', agent: false, headers: { Host: 'example.test' } }, (res) => {
+    get({ socketPath: socket, path: '/', agent: false, headers: { Host: 'localhost' } }, (res) => {
       res.resume();
       res.on('end', resolve);
     }).on('error', reject);
@@ -60,6 +76,8 @@ export async function instructions(kind, count) {
   const socket = join(dir, 'w.sock');
   const out = join(dir, 'callgrind.out');
   const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file'];
+  // SCGI_BENCH_CACHE_SIM=1: callgrind also simulates the caches (L1 and last level) and branch predictor.
+  if (process.env.SCGI_BENCH_CACHE_SIM === '1') args.push('--cache-sim=yes', '--branch-sim=yes');
   const child = spawn(
     'valgrind',
     [...args, process.execPath, ...NODE_FLAGS, WORKER, kind, socket, String(count)],
@@ -92,21 +110,25 @@ export async function instructions(kind, count) {
 /**
  * Instructions per request, compilation left out: (long run - short run) / (long - short requests).
  * The two runs go side by side (a count does not depend on the machine's load). `compile` is what was
- * left out, per request, for the record.
+ * left out, per request, for the record; `events` has every recorded event per request the same way.
  */
 export async function perRequest(kind, short, long) {
   const [a, b] = await Promise.all([instructions(kind, short), instructions(kind, long)]);
   const requests = long - short;
-  return {
-    value: (b.total - b.compile - (a.total - a.compile)) / requests,
-    compile: (b.compile - a.compile) / requests,
-  };
+  const steady = (run, name) => run.events[name].total - run.events[name].compile;
+  const events = Object.fromEntries(
+    Object.keys(b.events).map((name) => [name, (steady(b, name) - steady(a, name)) / requests]),
+  );
+  return { value: events.Ir, compile: (b.compile - a.compile) / requests, events };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [kind = 'raw', short = '2000', long = '4000'] = process.argv.slice(2);
-  const { value, compile } = await perRequest(kind, Number(short), Number(long));
+  const [kind = 'raw', short = '2000', long = '6000'] = process.argv.slice(2);
+  const { value, compile, events } = await perRequest(kind, Number(short), Number(long));
   console.log(
     `${kind}: ${Math.round(value)} instructions per request (${Math.round(compile)} compiling, left out)`,
   );
+  const simulated = Object.entries(events).filter(([name]) => name !== 'Ir');
+  if (simulated.length > 0)
+    console.log(`per request: ${simulated.map(([name, n]) => `${name} ${Math.round(n)}`).join(', ')}`);
 }

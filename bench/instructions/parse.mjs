@@ -1,31 +1,23 @@
 // Instructions to parse one request head, counted by callgrind: the protocol core alone, without sockets,
 // for cuts in the decoder that the whole-request count (count.mjs) cannot resolve from run-to-run noise.
 // Usage: node instructions/parse.mjs [heads=40000] (SCGI_BENCH_PROTOCOL: see below). The head is the
-// one count.mjs's client sends for `GET /` (11 variables, 194 bytes), parsed as a worker parses each
-// request: a new RequestParser, the bytes, the head and end events.
+// one count.mjs sends, nginx's for `GET /` (nginx-get.mjs), parsed as a worker parses each request: a new
+// RequestParser, the bytes, the head and end events.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS, valgrindVersion } from './count.mjs';
+import { nginxGetVariables } from './nginx-get.mjs';
 
 // SCGI_BENCH_PROTOCOL: another build of @scgi-node/core/protocol (its dist/protocol/index.js), to compare.
-const { encodeRequestHead, envFromRequest, RequestParser } = await import(
+const { encodeRequestHead, RequestParser } = await import(
   process.env.SCGI_BENCH_PROTOCOL ?? '@scgi-node/core/protocol'
 );
 
-/** The variables the bench client (core's `request()`) sends for `GET /`, built as it builds them. */
-export const HEAD_VARIABLES = envFromRequest({
-  method: 'GET',
-  url: '/',
-  httpVersion: '1.1',
-  rawHeaders: [],
-  remoteAddress: '127.0.0.1',
-  serverName: 'localhost',
-});
 const WARM_UP = 20_000;
 
 /** Parse `count` heads after the warm-up (the child side of this script). */
 function parseHeads(count) {
-  const head = encodeRequestHead(HEAD_VARIABLES, 0);
+  const head = encodeRequestHead(nginxGetVariables(), 0);
   let variables = 0;
   for (let i = 0; i < WARM_UP + count; i++) {
     const parser = new RequestParser();
@@ -68,6 +60,6 @@ if (process.argv[2] === '--child') {
   const heads = Number(process.argv[2] ?? 40_000);
   const perHead = (instructions(heads * 1.5) - instructions(heads / 2)) / heads;
   console.log(
-    `${Math.round(perHead)} instructions to parse one ${encodeRequestHead(HEAD_VARIABLES, 0).length}-byte head`,
+    `${Math.round(perHead)} instructions to parse one ${encodeRequestHead(nginxGetVariables(), 0).length}-byte head`,
   );
 }
