@@ -1,4 +1,5 @@
-// A variable name remembered from the last header block, recognised in the next one by its bytes.
+// A variable name remembered from the last header block, recognised in the next one by its bytes, and
+// its value while every block repeats it.
 
 /** Bytes of a latin1 string as little-endian 32-bit words and the 0-3 bytes left over. */
 interface WordBytes {
