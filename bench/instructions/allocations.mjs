@@ -12,20 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from '../support/options.mjs';
 import { firstRequest, oneRequest } from './count.mjs';
+import { KINDS } from './kinds.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const SAMPLER = fileURLToPath(new URL('./allocation-sampler.mjs', import.meta.url));
-const KINDS = [
-  'trivial',
-  'raw',
-  'node-http',
-  'express',
-  'express-http',
-  'koa',
-  'koa-http',
-  'hono',
-  'hono-http',
-];
+const KIND_NAMES = KINDS.map(([kind]) => kind);
 const RESULTS = fileURLToPath(new URL('../results/allocations.md', import.meta.url));
 
 /** The sampled allocation profile of `requests` requests after `warmUp` more. */
@@ -95,7 +86,7 @@ export async function allocationReport(kind, { warmUp, requests, top }) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  const kinds = option('kinds')?.split(',') ?? (quick ? ['raw'] : KINDS);
+  const kinds = option('kinds')?.split(',') ?? (quick ? ['raw'] : KIND_NAMES);
   const settings = quick ? { warmUp: 20, requests: 20, top: 5 } : { warmUp: 2000, requests: 2000, top: 15 };
   const sections = [];
   for (const kind of kinds) sections.push(await allocationReport(kind, settings));

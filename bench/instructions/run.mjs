@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { option } from '../support/options.mjs';
 import { NODE_FLAGS, perRequest, valgrindVersion } from './count.mjs';
+import { KINDS } from './kinds.mjs';
 import { profileReport } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -19,19 +20,6 @@ const [SHORT, LONG] = quick ? [10, 30] : [2000, 6000];
 const REPEATS = Number(option('repeats') ?? (quick ? 1 : 2));
 const PROFILE_REQUESTS = 20000;
 const RESULTS = fileURLToPath(new URL('../results/instructions.md', import.meta.url));
-
-/** [kind, label, the same app on node:http] */
-const KINDS = [
-  ['trivial', 'trivial one-file SCGI responder (the ceiling)'],
-  ['raw', '`createServer` raw listener over SCGI', 'node-http'],
-  ['node-http', 'the same listener on `node:http`'],
-  ['express', 'Express 5 hello over SCGI (`app.listen(scgi(...))`)', 'express-http'],
-  ['express-http', 'Express 5 hello on `node:http`'],
-  ['koa', 'Koa 3 hello over SCGI', 'koa-http'],
-  ['koa-http', 'Koa 3 hello on `node:http`'],
-  ['hono', 'Hono-style fetch handler over SCGI (`serve`)', 'hono-http'],
-  ['hono-http', 'the same handler on `@hono/node-server`'],
-];
 
 const chosen = option('kinds')?.split(',');
 const kinds = chosen === undefined ? KINDS : KINDS.filter(([kind]) => chosen.includes(kind));
