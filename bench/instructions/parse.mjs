@@ -1,27 +1,26 @@
 // Instructions to parse one request head, counted by callgrind: the protocol core alone, without sockets,
 // for cuts in the decoder that the whole-request count (count.mjs) cannot resolve from run-to-run noise.
-// Usage: node instructions/parse.mjs [heads=40000] (SCGI_BENCH_PROTOCOL: see below). The head is the
-// one count.mjs sends, nginx's for `GET /` (nginx-get.mjs), parsed as a worker parses each request: a new
-// RequestParser, the bytes, the head and end events.
+// Usage: node instructions/parse.mjs [heads=40000] (SCGI_BENCH_PROTOCOL: see below). The heads are the
+// ones count.mjs sends, nginx's for `GET /` (nginx-get.mjs) from one client port after another, parsed as
+// a worker parses each request: a new RequestParser, the bytes, the head and end events.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS, valgrindVersion } from './count.mjs';
-import { nginxGetVariables } from './nginx-get.mjs';
+import { nextNginxGetHead } from './nginx-get.mjs';
 
 // SCGI_BENCH_PROTOCOL: another build of @scgi-node/core/protocol (its dist/protocol/index.js), to compare.
-const { encodeRequestHead, RequestParser } = await import(
-  process.env.SCGI_BENCH_PROTOCOL ?? '@scgi-node/core/protocol'
-);
+const { RequestParser } = await import(process.env.SCGI_BENCH_PROTOCOL ?? '@scgi-node/core/protocol');
 
 const WARM_UP = 20_000;
-const HEAD = encodeRequestHead(nginxGetVariables(), 0);
+/** Encoded before counting, and taken in turn: each differs from the one before in its REMOTE_PORT. */
+const HEADS = Array.from({ length: 64 }, nextNginxGetHead);
 
 /** Parse `count` heads after the warm-up (the child side of this script). */
 function parseHeads(count) {
   let variables = 0;
   for (let i = 0; i < WARM_UP + count; i++) {
     const parser = new RequestParser();
-    parser.receive(HEAD);
+    parser.receive(HEADS[i % HEADS.length]);
     const event = parser.nextEvent();
     if (event?.type !== 'headers' || parser.nextEvent()?.type !== 'end') throw new Error('bad parse');
     variables += event.pairs.length;
@@ -59,5 +58,5 @@ if (process.argv[2] === '--child') {
   }
   const heads = Number(process.argv[2] ?? 40_000);
   const perHead = (instructions(heads * 1.5) - instructions(heads / 2)) / heads;
-  console.log(`${Math.round(perHead)} instructions to parse one ${HEAD.length}-byte head`);
+  console.log(`${Math.round(perHead)} instructions to parse one ${HEADS[0].length}-byte head`);
 }

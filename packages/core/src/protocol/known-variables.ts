@@ -20,6 +20,27 @@ export class KnownVariables {
   REQUEST_SCHEME: string | undefined = undefined;
 }
 
+/** A new record with the same values (field by field: a fixed shape, no keyed copy). */
+export function copyKnown(known: Readonly<KnownVariables>): KnownVariables {
+  const copy = new KnownVariables();
+  copy.CONTENT_LENGTH = known.CONTENT_LENGTH;
+  copy.SCGI = known.SCGI;
+  copy.REQUEST_METHOD = known.REQUEST_METHOD;
+  copy.REQUEST_URI = known.REQUEST_URI;
+  copy.SCRIPT_NAME = known.SCRIPT_NAME;
+  copy.PATH_INFO = known.PATH_INFO;
+  copy.QUERY_STRING = known.QUERY_STRING;
+  copy.CONTENT_TYPE = known.CONTENT_TYPE;
+  copy.SERVER_PROTOCOL = known.SERVER_PROTOCOL;
+  copy.REMOTE_ADDR = known.REMOTE_ADDR;
+  copy.REMOTE_PORT = known.REMOTE_PORT;
+  copy.SERVER_ADDR = known.SERVER_ADDR;
+  copy.SERVER_PORT = known.SERVER_PORT;
+  copy.HTTPS = known.HTTPS;
+  copy.REQUEST_SCHEME = known.REQUEST_SCHEME;
+  return copy;
+}
+
 export type KnownVariableName = keyof KnownVariables;
 
 /** Not a known variable: {@link knownSlot}'s answer for every other name. */

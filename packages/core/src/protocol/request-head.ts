@@ -1,6 +1,8 @@
 // One decoded SCGI header block: the variables in wire order, the ones the transport reads, and the keyed
 // record of all of them, built on first use.
+import { ScgiProtocolError } from './errors.js';
 import type { KnownVariables } from './known-variables.js';
+import { quote } from './wire-text.js';
 
 /** Every variable by name, repeated HTTP_* joined: HTTP_COOKIE with '; ', others with ', ' (as node:http). */
 export function envFromPairs(pairs: readonly string[], prototype: object | null): Record<string, string> {
@@ -45,4 +47,44 @@ export class RequestHead {
     this.record ??= envFromPairs(this.pairs, this.envPrototype);
     return this.record;
   }
+}
+
+/**
+ * The head of a decoded block whose names were checked (CONTENT_LENGTH first, only HTTP_* repeated),
+ * once its CONTENT_LENGTH and SCGI values are.
+ */
+export function checkedRequestHead(
+  pairs: string[],
+  known: KnownVariables,
+  envPrototype: object | null,
+): RequestHead {
+  const lengthText = known.CONTENT_LENGTH!;
+  const contentLength = Number(lengthText);
+  if (!isDecimalDigits(lengthText) || contentLength > Number.MAX_SAFE_INTEGER) {
+    throw new ScgiProtocolError(
+      'ERR_SCGI_BAD_CONTENT_LENGTH',
+      `SCGI CONTENT_LENGTH ${quote(lengthText)} is not a decimal number`,
+    );
+  }
+  const scgi = known.SCGI;
+  if (scgi === undefined) {
+    throw new ScgiProtocolError('ERR_SCGI_MISSING_SCGI', 'SCGI header block has no SCGI variable');
+  }
+  if (scgi !== '1') {
+    throw new ScgiProtocolError(
+      'ERR_SCGI_BAD_SCGI_VERSION',
+      `SCGI variable is ${quote(scgi)}; only version "1" exists`,
+    );
+  }
+  return new RequestHead(pairs, known, contentLength, envPrototype);
+}
+
+/** `text` is one or more of 0-9 and nothing else (a loop: a RegExp test costs a builtin call per request). */
+function isDecimalDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }

@@ -14,6 +14,16 @@ export function latin1(buf: Buffer, start: number, end: number): string {
   return (buf as unknown as Latin1Slicer).latin1Slice(start, end);
 }
 
+/** Most values are shorter: a loop over their bytes costs less than a Buffer#indexOf call. */
+const SHORT_VALUE_BYTES = 32;
+
+/** The position of the first NUL in `buf` at or after `start`; there must be one before `end`. */
+export function nextNul(buf: Buffer, start: number, end: number): number {
+  const shortEnd = Math.min(start + SHORT_VALUE_BYTES, end);
+  for (let pos = start; pos < shortEnd; pos++) if (buf[pos] === 0) return pos;
+  return buf.indexOf(0, shortEnd);
+}
+
 /** A peer-supplied string made safe and short for an operator-readable error message. */
 export function quote(text: string): string {
   return JSON.stringify(text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text);
