@@ -51,7 +51,7 @@ export class FetchExchange extends SocketSink implements ScgiRequestSink, NodeBi
     private readonly options: FetchDriverOptions,
   ) {
     super(connection);
-    const { env, pairs } = requestHead;
+    const { env, pairs, shape } = requestHead;
     const url = hrefFromEnv(env); // a bad URL throws before any handler runs: a protocol error reply
     if (requestHead.contentLength > 0) {
       const socket = connection.socket;
@@ -60,7 +60,7 @@ export class FetchExchange extends SocketSink implements ScgiRequestSink, NodeBi
     const method = normalizeMethod(env.REQUEST_METHOD);
     this.isHead = method === 'HEAD';
     const body = method === 'GET' || this.isHead ? null : (this.requestBody ?? null);
-    this.request = createRequest(method, url, () => requestFromEnv(env, pairs).rawHeaders, body);
+    this.request = createRequest(method, url, () => requestFromEnv(env, pairs, shape).rawHeaders, body);
   }
 
   body(chunk: Buffer): boolean {

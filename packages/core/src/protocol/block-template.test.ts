@@ -6,6 +6,7 @@ import { BlockTemplate } from './block-template.js';
 import { ScgiProtocolError } from './errors.js';
 import { decodeHeaderBlock } from './header-block.js';
 import { bufferView } from './remembered-name.js';
+import { requestFromEnv } from './request-from-env.js';
 
 type Pairs = ReadonlyArray<readonly [string, string]>;
 
@@ -55,6 +56,9 @@ describe('BlockTemplate', () => {
         expect(head?.pairs, `${port} at ${offset}`).toEqual(pairs.flat());
         expect(head?.known).toMatchObject({ REMOTE_PORT: port, REQUEST_URI: '/', SCGI: '1' });
         expect(head?.contentLength).toBe(0);
+        expect(head?.shape).toBe(
+          template.match(block(NGINX), 0, block(NGINX).length, bufferView(block(NGINX)), null)?.shape,
+        );
       }
     }
   });
@@ -102,7 +106,17 @@ describe('BlockTemplate', () => {
 });
 
 describe('decodeHeaderBlock through templates', () => {
-  const NAMES = ['REQUEST_URI', 'DOCUMENT_ROOT', 'REMOTE_PORT', 'HTTP_HOST', 'HTTP_COOKIE', 'HTTP_X'];
+  const NAMES = [
+    'REQUEST_URI',
+    'DOCUMENT_ROOT',
+    'REMOTE_PORT',
+    'HTTP_HOST',
+    'HTTP_COOKIE',
+    'HTTP_X',
+    'HTTP_CONTENT_LENGTH',
+    'HTTP_TRANSFER_ENCODING',
+    'HTTP_CONTENT_TYPE',
+  ];
   /** A layout: which of NAMES a block has, in order; values from a small pool, so some repeat. */
   const layout = fc.subarray(NAMES, { minLength: 1 });
   const value = fc.constantFrom(
@@ -135,6 +149,10 @@ describe('decodeHeaderBlock through templates', () => {
             expect(head.pairs).toEqual(pairs.flat());
             expect(head.known.REQUEST_URI).toBe(pairs.find(([name]) => name === 'REQUEST_URI')?.[1]);
             expect(head.known.REMOTE_PORT).toBe(pairs.find(([name]) => name === 'REMOTE_PORT')?.[1]);
+            // The headers worked out once for a shape are those of each head's own names.
+            expect(requestFromEnv(head.known, head.pairs, head.shape)).toEqual(
+              requestFromEnv(head.known, head.pairs),
+            );
           }
         },
       ),

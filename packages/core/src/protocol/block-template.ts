@@ -2,7 +2,7 @@
 // any value where they vary.
 
 import { copyKnown, KnownVariables, knownSlot, setKnown, UNKNOWN } from './known-variables.js';
-import { checkedRequestHead, type RequestHead } from './request-head.js';
+import { checkedRequestHead, HeadShape, type RequestHead } from './request-head.js';
 import { latin1, nextNul } from './wire-text.js';
 
 /**
@@ -13,6 +13,9 @@ import { latin1, nextNul } from './wire-text.js';
  * check its model did; it is read with one word-by-word comparison instead of a lookup per variable.
  */
 export class BlockTemplate {
+  /** Shared by the heads this template matches. */
+  private readonly shape = new HeadShape();
+
   private constructor(
     /**
      * Each run's whole 8-byte words, all runs one after another, read as doubles: one load and compare
@@ -136,7 +139,7 @@ export class BlockTemplate {
       if (slot !== UNKNOWN) setKnown(known, slot, value);
     }
     if (pos !== end) return undefined;
-    return checkedRequestHead(pairs, known, envPrototype);
+    return checkedRequestHead(pairs, known, envPrototype, this.shape);
   }
 }
 

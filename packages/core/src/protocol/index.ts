@@ -6,6 +6,6 @@ export * from './errors.js';
 export type { KnownVariableName, KnownVariables } from './known-variables.js';
 export * from './request-encoder.js';
 export * from './request-from-env.js';
-export { RequestHead } from './request-head.js';
+export { type HeadShape, RequestHead } from './request-head.js';
 export * from './request-parser.js';
 export * from './response-head-parser.js';

@@ -1,6 +1,7 @@
 // CGI variables -> the HTTP request an app expects (RFC 3875 §4.1), shared by every adapter.
 import { headerNameFromVariable } from './cgi-names.js';
 import type { KnownVariableName } from './known-variables.js';
+import type { HeadShape } from './request-head.js';
 
 /**
  * The variables the mapping reads: a request's `env` record, or the parser's `known` (the same names,
@@ -30,26 +31,57 @@ export interface RequestFromEnv {
 const DROPPED_HEADERS = new Set(['content-length', 'content-type', 'transfer-encoding']);
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** Map one SCGI request's variables (`pairs` in wire order, `env` by name) to the request an app sees. */
-export function requestFromEnv(env: CgiVariableSource, pairs: readonly string[]): RequestFromEnv {
-  const method = env.REQUEST_METHOD || 'GET';
-  const rawHeaders: string[] = [];
-  let sawFramingHeader = false;
+/** Which variables of a head are request headers: by their names alone, so heads of one shape share it. */
+export interface HeaderPlan {
+  /** The header names, lower-case, in wire order, repeats kept. */
+  readonly names: readonly string[];
+  /** Where each one's value is in the head's pairs. */
+  readonly valueIndexes: readonly number[];
+  /** The client sent Content-Length or Transfer-Encoding (the head's CONTENT_LENGTH is then shown). */
+  readonly framed: boolean;
+}
+
+function headerPlan(pairs: readonly string[]): HeaderPlan {
+  const names: string[] = [];
+  const valueIndexes: number[] = [];
+  let framed = false;
   for (let i = 0; i < pairs.length; i += 2) {
     const name = headerNameFromVariable(pairs[i]!);
     if (name === undefined) continue;
     if (DROPPED_HEADERS.has(name)) {
-      if (name !== 'content-type') sawFramingHeader = true;
+      if (name !== 'content-type') framed = true;
       continue;
     }
-    rawHeaders.push(name, pairs[i + 1]!);
+    names.push(name);
+    valueIndexes.push(i + 1);
   }
+  return { names, valueIndexes, framed };
+}
+
+/**
+ * Map one SCGI request's variables (`pairs` in wire order, `env` by name) to the request an app sees.
+ * With the head's `shape`, which headers there are is worked out once for every head of that shape.
+ */
+export function requestFromEnv(
+  env: CgiVariableSource,
+  pairs: readonly string[],
+  shape?: HeadShape,
+): RequestFromEnv {
+  const method = env.REQUEST_METHOD || 'GET';
+  let plan = shape?.headerPlan;
+  if (plan === undefined) {
+    plan = headerPlan(pairs);
+    if (shape !== undefined) shape.headerPlan = plan;
+  }
+  const { names, valueIndexes } = plan;
+  const rawHeaders: string[] = [];
+  for (let i = 0; i < names.length; i++) rawHeaders.push(names[i]!, pairs[valueIndexes[i]!]!);
   const contentType = env.CONTENT_TYPE;
   if (contentType) rawHeaders.push('content-type', contentType);
   const contentLength = env.CONTENT_LENGTH ?? '0';
   // Node shows content-length only when the client framed a body; a GET from nginx still carries
   // CONTENT_LENGTH=0, and body parsers would take that for an (empty) body.
-  if (contentLength !== '0' || sawFramingHeader || METHODS_WITH_BODY.has(method)) {
+  if (contentLength !== '0' || plan.framed || METHODS_WITH_BODY.has(method)) {
     rawHeaders.push('content-length', contentLength);
   }
   const protocol = env.SERVER_PROTOCOL;

@@ -2,6 +2,7 @@
 // record of all of them, built on first use.
 import { ScgiProtocolError } from './errors.js';
 import type { KnownVariables } from './known-variables.js';
+import type { HeaderPlan } from './request-from-env.js';
 import { quote } from './wire-text.js';
 
 /** Every variable by name, repeated HTTP_* joined: HTTP_COOKIE with '; ', others with ', ' (as node:http). */
@@ -24,6 +25,15 @@ export function envFromPairs(pairs: readonly string[], prototype: object | null)
   return env;
 }
 
+/**
+ * What the heads of one block template share: the same names in the same order. Data that follows from
+ * the names alone is worked out for the first head and kept here for the others.
+ */
+export class HeadShape {
+  /** Which variables are request headers, and as which names (see request-from-env). */
+  headerPlan: HeaderPlan | undefined = undefined;
+}
+
 /** The parser's `headers` event. The decoder has checked that only HTTP_* names repeat. */
 export class RequestHead {
   readonly type = 'headers' as const;
@@ -36,6 +46,8 @@ export class RequestHead {
     readonly known: Readonly<KnownVariables>,
     readonly contentLength: number,
     private readonly envPrototype: object | null,
+    /** Shared with the other heads of the same names in the same order, when the decoder knows them. */
+    readonly shape?: HeadShape,
   ) {}
 
   /**
@@ -57,6 +69,7 @@ export function checkedRequestHead(
   pairs: string[],
   known: KnownVariables,
   envPrototype: object | null,
+  shape?: HeadShape,
 ): RequestHead {
   const lengthText = known.CONTENT_LENGTH!;
   const contentLength = Number(lengthText);
@@ -76,7 +89,7 @@ export function checkedRequestHead(
       `SCGI variable is ${quote(scgi)}; only version "1" exists`,
     );
   }
-  return new RequestHead(pairs, known, contentLength, envPrototype);
+  return new RequestHead(pairs, known, contentLength, envPrototype, shape);
 }
 
 /** `text` is one or more of 0-9 and nothing else (a loop: a RegExp test costs a builtin call per request). */

@@ -30,7 +30,7 @@ export const kNeedDrain: symbol | undefined = Object.getOwnPropertySymbols(
  * (addresses and TLS from the CGI variables). Its body is whatever the caller pushes.
  */
 export function createIncoming(socket: Socket, head: RequestHeadersEvent): IncomingMessage {
-  const info = requestFromEnv(head.known, head.pairs);
+  const info = requestFromEnv(head.known, head.pairs, head.shape);
   // The head is the record: its `env` is built only if the app asks for it (cgiVariables()).
   const record: ScgiRequestRecord = head;
   presentSocket(socket as ScgiSocket, info, record);
