@@ -63,16 +63,42 @@ describe('BlockTemplate', () => {
     }
   });
 
-  it('takes nothing when any one byte outside the varying values differs', () => {
-    const template = templateOf(NGINX, [REMOTE_PORT]);
-    const bytes = block(NGINX);
-    const portStart = bytes.indexOf('REMOTE_PORT\0') + 'REMOTE_PORT\0'.length;
-    for (let i = 0; i < bytes.length; i++) {
-      if (i >= portStart && i < portStart + 5) continue;
-      const changed = Buffer.from(bytes);
-      changed[i] = changed[i]! ^ 0x01;
-      const head = template.match(changed, 0, changed.length, bufferView(changed), null);
-      expect(head, `byte ${i}`).toBeUndefined();
+  it('takes nothing when any one byte outside the varying values differs, in runs of any length', () => {
+    // Runs between the varying values of 2, 7, 8, 9, 16 and 17 bytes, and the long ones of NGINX.
+    const runs: Pairs = [
+      ['CONTENT_LENGTH', '0'],
+      ['SCGI', '1'],
+      ['A', '1'],
+      ['B', '2'],
+      ['CCCCC', '3'],
+      ['DDDDDD', '4'],
+      ['EEEEEEE', '5'],
+      ['FFFFFFFFFFFFFF', '6'],
+      ['GGGGGGGGGGGGGGG', '7'],
+      ['H', 'x'],
+    ];
+    for (const [model, gaps] of [
+      [NGINX, [REMOTE_PORT]],
+      [runs, [2, 3, 4, 5, 6, 7, 8]],
+    ] as const) {
+      const template = templateOf(model, gaps);
+      const bytes = block(model);
+      // Where the varying values are: after the NUL that ends each of their names.
+      const varying = new Set<number>();
+      let pos = 0;
+      for (const [index, [name, value]] of model.entries()) {
+        pos += name.length + 1;
+        if (gaps.includes(index)) for (let i = 0; i < value.length; i++) varying.add(pos + i);
+        pos += value.length + 1;
+      }
+      expect(template.match(bytes, 0, bytes.length, bufferView(bytes), null)).toBeDefined();
+      for (let i = 0; i < bytes.length; i++) {
+        if (varying.has(i)) continue;
+        const changed = Buffer.from(bytes);
+        changed[i] = changed[i]! ^ 0x01;
+        const head = template.match(changed, 0, changed.length, bufferView(changed), null);
+        expect(head, `byte ${i} of ${bytes.length}`).toBeUndefined();
+      }
     }
   });
 

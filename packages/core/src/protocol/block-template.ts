@@ -18,17 +18,19 @@ export class BlockTemplate {
 
   private constructor(
     /**
-     * Each run's whole 8-byte words, all runs one after another, read as doubles: one load and compare
-     * per 8 bytes. Equal doubles are equal bytes but for +0 and -0 (seven NUL bytes in a row, two empty
-     * names, never in a checked block) and NaN, which equals nothing and is compared by its bytes.
+     * The 8-byte words of each run of 8 bytes or more, all runs one after another: from its start every
+     * 8 bytes, the last one ending where the run does (it may overlap the one before). Read as doubles:
+     * one load and compare per word. Equal doubles are equal bytes but for +0 and -0 (seven NUL bytes in
+     * a row, two empty names, never in a checked block) and NaN, which equals nothing and is compared by
+     * its bytes.
      */
     private readonly words: Float64Array,
     /** The same words' bytes. */
     private readonly wordBytes: DataView,
-    /** Each run's bytes after its whole words. */
-    private readonly tails: Uint8Array,
-    /** Per run: the count of its words, then of its tail bytes. */
-    private readonly runSizes: Int32Array,
+    /** The bytes of each run shorter than 8, compared one by one. */
+    private readonly shortRunBytes: Uint8Array,
+    /** Each run's length. */
+    private readonly runLengths: Int32Array,
     /** The model's pairs: names and repeated values; each varying value's place is filled per block. */
     private readonly pairs: readonly string[],
     /** The known variables among the repeated values. */
@@ -71,13 +73,14 @@ export class BlockTemplate {
     }
     runs.push([runStart, pos]);
     const wordBuffers: Buffer[] = [];
-    const tails: number[] = [];
-    const runSizes: number[] = [];
+    const shortRunBytes: number[] = [];
     for (const [start, end] of runs) {
-      const wholeEnd = start + ((end - start) & ~7);
-      wordBuffers.push(block.subarray(start, wholeEnd));
-      for (let at = wholeEnd; at < end; at++) tails.push(block[at]!);
-      runSizes.push((wholeEnd - start) / 8, end - wholeEnd);
+      if (end - start >= 8) {
+        for (let at = start; at < end - 8; at += 8) wordBuffers.push(block.subarray(at, at + 8));
+        wordBuffers.push(block.subarray(end - 8, end));
+      } else {
+        for (let at = start; at < end; at++) shortRunBytes.push(block[at]!);
+      }
     }
     // (A copy: the block may be the shared read buffer.)
     const wordBytes = Buffer.concat(wordBuffers);
@@ -86,8 +89,8 @@ export class BlockTemplate {
     const template = new BlockTemplate(
       words,
       new DataView(wordBytes.buffer, wordBytes.byteOffset, wordBytes.length),
-      Uint8Array.from(tails),
-      Int32Array.from(runSizes),
+      Uint8Array.from(shortRunBytes),
+      Int32Array.from(runs.map(([start, end]) => end - start)),
       pairs.slice(),
       fixedKnown,
       Int32Array.from(gapIndexes),
@@ -108,27 +111,32 @@ export class BlockTemplate {
     view: DataView,
     envPrototype: object | null,
   ): RequestHead | undefined {
-    const { words, wordBytes, tails, runSizes } = this;
+    const { words, wordBytes, shortRunBytes, runLengths } = this;
     const base = block.byteOffset;
     const end = base + offset + size;
     let pos = base + offset;
     let word = 0;
-    let tail = 0;
+    let byte = 0;
     const gapCount = this.gapIndexes.length;
     const pairs = this.pairs.slice();
     const known = copyKnown(this.known);
     for (let gap = 0; ; gap++) {
-      const wordCount = runSizes[2 * gap]!;
-      const tailCount = runSizes[2 * gap + 1]!;
-      if (pos + 8 * wordCount + tailCount > end) return undefined;
-      for (const wordEnd = word + wordCount; word < wordEnd; word++, pos += 8) {
-        if (view.getFloat64(pos, true) !== words[word] && !sameBytes(view, pos, wordBytes, 8 * word)) {
-          return undefined;
+      const runEnd = pos + runLengths[gap]!;
+      if (runEnd > end) return undefined;
+      if (runEnd - pos >= 8) {
+        const lastWord = runEnd - 8;
+        for (; pos < lastWord; pos += 8, word++) {
+          if (view.getFloat64(pos, true) !== words[word] && !sameBytes(view, pos, wordBytes, 8 * word)) {
+            return undefined;
+          }
         }
+        const same = view.getFloat64(lastWord, true) === words[word];
+        if (!same && !sameBytes(view, lastWord, wordBytes, 8 * word)) return undefined;
+        word++;
+      } else {
+        for (; pos < runEnd; pos++, byte++) if (view.getUint8(pos) !== shortRunBytes[byte]) return undefined;
       }
-      for (const tailEnd = tail + tailCount; tail < tailEnd; tail++, pos++) {
-        if (view.getUint8(pos) !== tails[tail]) return undefined;
-      }
+      pos = runEnd;
       if (gap === gapCount) break;
       // A varying value: up to the next NUL, which the block's last byte guarantees.
       const valueEnd = nextNul(block, pos - base, end - base);
