@@ -18,8 +18,11 @@ const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
  * --predictable: one thread, compilation on it (callgrind then sees it). A budget of an eighth of the
  * default tiers functions up after an eighth of the calls, so 2000 requests of warm-up reach the cost
  * that default flags reach after 4000-8000 (measured: 212.2k against 211.6k for the raw listener).
+ * --no-memory-reducer: the memory reducer starts GCs when the allocation rate *per millisecond* is low,
+ * and under callgrind every rate is ~50x lower than on the CPU: its GCs came at different requests in
+ * each run (Koa on node:http: 206.3k-207.4k in four runs with it, 205.6k-205.9k in two without).
  */
-export const NODE_FLAGS = ['--predictable', '--interrupt-budget=8448'];
+export const NODE_FLAGS = ['--predictable', '--interrupt-budget=8448', '--no-memory-reducer'];
 
 /** valgrind's version, or undefined with a line saying how to get it. */
 export function valgrindVersion() {
