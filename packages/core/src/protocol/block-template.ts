@@ -1,7 +1,8 @@
 // The last header block's shape, matched against the next block as a whole: its bytes where they repeat,
 // any value where they vary.
 
-import { copyKnown, KnownVariables, knownSlot, setKnown, UNKNOWN } from './known-variables.js';
+import { copyKnown, KnownVariables, setKnown, UNKNOWN } from './known-variables.js';
+import type { RememberedName } from './remembered-name.js';
 import { checkedRequestHead, HeadShape, type RequestHead } from './request-head.js';
 import { latin1, nextNul } from './wire-text.js';
 
@@ -15,89 +16,72 @@ import { latin1, nextNul } from './wire-text.js';
 export class BlockTemplate {
   /** Shared by the heads this template matches. */
   private readonly shape = new HeadShape();
-
-  private constructor(
-    /**
-     * The 8-byte words of each run of 8 bytes or more, all runs one after another: from its start every
-     * 8 bytes, the last one ending where the run does (it may overlap the one before). Read as doubles:
-     * one load and compare per word. Equal doubles are equal bytes but for +0 and -0 (seven NUL bytes in
-     * a row, two empty names, never in a checked block) and NaN, which equals nothing and is compared by
-     * its bytes.
-     */
-    private readonly words: Float64Array,
-    /** The same words' bytes. */
-    private readonly wordBytes: DataView,
-    /** The bytes of each run shorter than 8, compared one by one. */
-    private readonly shortRunBytes: Uint8Array,
-    /** Each run's length. */
-    private readonly runLengths: Int32Array,
-    /** The model's pairs: names and repeated values; each varying value's place is filled per block. */
-    private readonly pairs: readonly string[],
-    /** The known variables among the repeated values. */
-    private readonly known: KnownVariables,
-    /** Per varying value: its index in `pairs`, and its known-variable slot. */
-    private readonly gapIndexes: Int32Array,
-    private readonly gapSlots: Int32Array,
-  ) {}
+  /** Per run: where its words start in `words` (or its bytes in `shortRunBytes`), and its length. */
+  private readonly runs: number[] = [];
+  /**
+   * The 8-byte words of each run of 8 bytes or more, all runs one after another: from its start every
+   * 8 bytes, the last one ending where the run does (it may overlap the one before). Read as doubles:
+   * one load and compare per word (see sameWord).
+   */
+  private readonly words: number[] = [];
+  /** The words' bytes as 32-bit halves, kept only when one of them is a NaN. */
+  private readonly halves: number[] | undefined;
+  /** The bytes of each run shorter than 8, compared one by one. */
+  private readonly shortRunBytes: number[] = [];
+  /** The model's pairs: names and repeated values; each varying value's place is filled per block. */
+  private readonly pairs: string[];
+  /** The known variables among the repeated values. */
+  private readonly known = new KnownVariables();
+  /** Per varying value: its index in `pairs`, and its known-variable slot. */
+  private readonly gapIndexes: number[] = [];
+  private readonly gapSlots: number[] = [];
 
   /**
-   * The template of a block that decoded without error, from its `pairs` and its bytes (`size` of
-   * them at `offset` of `block`). `repeats(i)` says whether the value of pair `i` is expected again.
+   * The template of a block that decoded without error: its `pairs`, its bytes at `at` in `view` (a
+   * DataView of its buffer), and for each pair the remembered name, whose value is defined when it is
+   * expected again. Plain arrays, one pass over the names and one over the bytes: a template is also
+   * made for traffic that changes it again at once (two clients in turn), where it must cost little.
    */
-  static of(
-    block: Buffer,
-    offset: number,
-    pairs: readonly string[],
-    repeats: (pairIndex: number) => boolean,
-  ): BlockTemplate {
-    const fixedKnown = new KnownVariables();
-    const gapIndexes: number[] = [];
-    const gapSlots: number[] = [];
-    const runs: Array<[start: number, end: number]> = [];
-    let runStart = offset;
-    let pos = offset;
+  constructor(view: DataView, at: number, pairs: readonly string[], names: readonly RememberedName[]) {
+    this.pairs = pairs.slice();
+    const bounds: number[] = [];
+    let runStart = at;
+    let pos = at;
     for (let i = 0; i < pairs.length / 2; i++) {
-      const name = pairs[2 * i]!;
-      const value = pairs[2 * i + 1]!;
-      const slot = knownSlot(name);
-      pos += name.length + 1;
-      if (repeats(i)) {
-        if (slot !== UNKNOWN) setKnown(fixedKnown, slot, value);
+      const remembered = names[i]!;
+      pos += remembered.length + 1;
+      const valueLength = pairs[2 * i + 1]!.length;
+      if (remembered.value !== undefined) {
+        if (remembered.slot !== UNKNOWN) setKnown(this.known, remembered.slot, remembered.value);
       } else {
-        runs.push([runStart, pos]);
-        gapIndexes.push(2 * i + 1);
-        gapSlots.push(slot);
-        runStart = pos + value.length + 1;
+        bounds.push(runStart, pos);
+        this.gapIndexes.push(2 * i + 1);
+        this.gapSlots.push(remembered.slot);
+        this.pairs[2 * i + 1] = '';
+        runStart = pos + valueLength + 1;
       }
-      pos += value.length + 1;
+      pos += valueLength + 1;
     }
-    runs.push([runStart, pos]);
-    const wordBuffers: Buffer[] = [];
-    const shortRunBytes: number[] = [];
-    for (const [start, end] of runs) {
-      if (end - start >= 8) {
-        for (let at = start; at < end - 8; at += 8) wordBuffers.push(block.subarray(at, at + 8));
-        wordBuffers.push(block.subarray(end - 8, end));
-      } else {
-        for (let at = start; at < end; at++) shortRunBytes.push(block[at]!);
+    bounds.push(runStart, pos);
+    const { words, shortRunBytes } = this;
+    let hasNaN = false;
+    for (let r = 0; r < bounds.length; r += 2) {
+      const start = bounds[r]!;
+      const length = bounds[r + 1]! - start;
+      if (length < 8) {
+        this.runs.push(shortRunBytes.length, length);
+        for (let i = 0; i < length; i++) shortRunBytes.push(view.getUint8(start + i));
+        continue;
+      }
+      this.runs.push(words.length, length);
+      for (let i = 0; ; i += 8) {
+        const word = view.getFloat64(start + Math.min(i, length - 8), true);
+        if (Number.isNaN(word)) hasNaN = true;
+        words.push(word);
+        if (i >= length - 8) break;
       }
     }
-    // (A copy: the block may be the shared read buffer.)
-    const wordBytes = Buffer.concat(wordBuffers);
-    const words = new Float64Array(wordBytes.length / 8);
-    for (let i = 0; i < words.length; i++) words[i] = wordBytes.readDoubleLE(8 * i);
-    const template = new BlockTemplate(
-      words,
-      new DataView(wordBytes.buffer, wordBytes.byteOffset, wordBytes.length),
-      Uint8Array.from(shortRunBytes),
-      Int32Array.from(runs.map(([start, end]) => end - start)),
-      pairs.slice(),
-      fixedKnown,
-      Int32Array.from(gapIndexes),
-      Int32Array.from(gapSlots),
-    );
-    for (let i = 0; i < gapIndexes.length; i++) (template.pairs as string[])[gapIndexes[i]!] = '';
-    return template;
+    this.halves = hasNaN ? halvesOf(view, bounds) : undefined;
   }
 
   /**
@@ -111,47 +95,92 @@ export class BlockTemplate {
     view: DataView,
     envPrototype: object | null,
   ): RequestHead | undefined {
-    const { words, wordBytes, shortRunBytes, runLengths } = this;
+    const { runs, words, halves, shortRunBytes } = this;
     const base = block.byteOffset;
     const end = base + offset + size;
-    let pos = base + offset;
-    let word = 0;
-    let byte = 0;
+    // Clients that take turns differ most often in their last headers: those bytes first.
+    if (runs[runs.length - 1]! >= 8 && size >= 8) {
+      const lastWord = words.length - 1;
+      if (!sameWord(view, end - 8, words[lastWord]!, halves, lastWord)) return undefined;
+    }
     const gapCount = this.gapIndexes.length;
-    const pairs = this.pairs.slice();
-    const known = copyKnown(this.known);
+    const gapEnds = gapEndsScratch;
+    let pos = base + offset;
     for (let gap = 0; ; gap++) {
-      const runEnd = pos + runLengths[gap]!;
+      const first = runs[2 * gap]!;
+      const length = runs[2 * gap + 1]!;
+      const runEnd = pos + length;
       if (runEnd > end) return undefined;
-      if (runEnd - pos >= 8) {
-        const lastWord = runEnd - 8;
-        for (; pos < lastWord; pos += 8, word++) {
-          if (view.getFloat64(pos, true) !== words[word] && !sameBytes(view, pos, wordBytes, 8 * word)) {
-            return undefined;
-          }
+      if (length >= 8) {
+        let word = first;
+        for (const last = runEnd - 8; pos < last; pos += 8, word++) {
+          if (!sameWord(view, pos, words[word]!, halves, word)) return undefined;
         }
-        const same = view.getFloat64(lastWord, true) === words[word];
-        if (!same && !sameBytes(view, lastWord, wordBytes, 8 * word)) return undefined;
-        word++;
+        if (!sameWord(view, runEnd - 8, words[word]!, halves, word)) return undefined;
       } else {
-        for (; pos < runEnd; pos++, byte++) if (view.getUint8(pos) !== shortRunBytes[byte]) return undefined;
+        for (let i = 0; i < length; i++) {
+          if (view.getUint8(pos + i) !== shortRunBytes[first + i]) return undefined;
+        }
       }
       pos = runEnd;
       if (gap === gapCount) break;
       // A varying value: up to the next NUL, which the block's last byte guarantees.
-      const valueEnd = nextNul(block, pos - base, end - base);
-      const value = latin1(block, pos - base, valueEnd);
-      pos = valueEnd + base + 1;
+      const valueEnd = nextNul(block, pos - base, end - base) + base;
+      gapEnds[gap] = valueEnd;
+      pos = valueEnd + 1;
+    }
+    if (pos !== end) return undefined;
+    // It fits: now the varying values are decoded (a block that does not fit costs no allocation).
+    const pairs = this.pairs.slice();
+    const known = copyKnown(this.known);
+    pos = base + offset;
+    for (let gap = 0; gap < gapCount; gap++) {
+      pos += runs[2 * gap + 1]!;
+      const value = latin1(block, pos - base, gapEnds[gap]! - base);
+      pos = gapEnds[gap]! + 1;
       pairs[this.gapIndexes[gap]!] = value;
       const slot = this.gapSlots[gap]!;
       if (slot !== UNKNOWN) setKnown(known, slot, value);
     }
-    if (pos !== end) return undefined;
     return checkedRequestHead(pairs, known, envPrototype, this.shape);
   }
 }
 
-/** Whether the 8 bytes at `pos` of `view` are those at `at` of `other`. */
-function sameBytes(view: DataView, pos: number, other: DataView, at: number): boolean {
-  return view.getInt32(pos) === other.getInt32(at) && view.getInt32(pos + 4) === other.getInt32(at + 4);
+/** Where each varying value of the block being matched ends (one match runs at a time). */
+const gapEndsScratch: number[] = [];
+
+/**
+ * Whether the 8 bytes at `pos` of `view` are word `index` of a template, `word`. Equal doubles are
+ * equal bytes but for +0 and -0 (seven NUL bytes in a row, two empty names, never in a checked block)
+ * and NaN, which equals nothing: a template with a NaN word has its `halves` to compare instead.
+ */
+function sameWord(
+  view: DataView,
+  pos: number,
+  word: number,
+  halves: readonly number[] | undefined,
+  index: number,
+): boolean {
+  return (
+    view.getFloat64(pos, true) === word ||
+    (halves !== undefined &&
+      view.getInt32(pos, true) === halves[2 * index] &&
+      view.getInt32(pos + 4, true) === halves[2 * index + 1])
+  );
+}
+
+/** The words of the runs at `bounds` (start, end, ...) in `view`, as 32-bit halves, in template order. */
+function halvesOf(view: DataView, bounds: readonly number[]): number[] {
+  const halves: number[] = [];
+  for (let r = 0; r < bounds.length; r += 2) {
+    const start = bounds[r]!;
+    const length = bounds[r + 1]! - start;
+    if (length < 8) continue;
+    for (let i = 0; ; i += 8) {
+      const at = start + Math.min(i, length - 8);
+      halves.push(view.getInt32(at, true), view.getInt32(at + 4, true));
+      if (i >= length - 8) break;
+    }
+  }
+  return halves;
 }

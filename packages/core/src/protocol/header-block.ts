@@ -23,8 +23,8 @@ let lastCount = 0;
 const MAX_REMEMBERED_NAMES = 256;
 
 /**
- * The last block whose names were those of the block before it, as a template for the next one: while
- * the front server repeats itself, a block is matched as a whole (see BlockTemplate).
+ * The last block whose names were all of those of the block before it, as a template for the next one:
+ * while the front server repeats itself, a block is matched as a whole (see BlockTemplate).
  */
 let template: BlockTemplate | undefined;
 /** Fewer names than this are read one by one: a template of a tiny block saves nothing. */
@@ -169,9 +169,9 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
     index++;
     pairs.push(name, value);
   }
-  if (sameNames && index >= MIN_TEMPLATE_NAMES) {
+  if (sameNames && index === rememberedCount && index >= MIN_TEMPLATE_NAMES) {
     // The names held still from the last block: the values that will repeat are the ones still remembered.
-    template = BlockTemplate.of(block, offset, pairs, (i) => lastNames[i]!.value !== undefined);
+    template = new BlockTemplate(view, viewOffset, pairs, lastNames);
   }
   return checkedRequestHead(pairs, known, envPrototype);
 }
