@@ -24,8 +24,11 @@ export function nginxGetVariables(remotePort = 45076) {
 
 let nextPort = 0;
 
-/** The next request's head: each from another port of the ephemeral range, as new client connections are. */
-export function nextNginxGetHead() {
+/**
+ * The next request's head: each from another port of the ephemeral range, as new client connections are;
+ * `headers` (HTTP_* variables) are the client's others, after its Host.
+ */
+export function nextNginxGetHead(headers = []) {
   nextPort = (nextPort + 1) % 28232;
-  return encodeRequestHead(nginxGetVariables(32768 + nextPort), 0);
+  return encodeRequestHead([...nginxGetVariables(32768 + nextPort), ...headers], 0);
 }

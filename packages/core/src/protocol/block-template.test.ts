@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlockTemplate } from './block-template.js';
 import { ScgiProtocolError } from './errors.js';
-import { decodeHeaderBlock } from './header-block.js';
+import { blockTemplatesMade, decodeHeaderBlock } from './header-block.js';
 import { knownSlot } from './known-variables.js';
 import { bufferView, RememberedName } from './remembered-name.js';
 import { requestFromEnv } from './request-from-env.js';
@@ -137,6 +137,29 @@ describe('BlockTemplate', () => {
 });
 
 describe('decodeHeaderBlock through templates', () => {
+  // A head has a shape when a template read it.
+  const steady = block(NGINX);
+  const other = block([...NGINX, ['HTTP_ACCEPT', '*/*']]);
+
+  it('reads a steady stream through a template from its third block on', () => {
+    for (let i = 0; i < 70; i++) decodeHeaderBlock(steady);
+    expect(decodeHeaderBlock(steady).shape).toBeDefined();
+    const shapes = [0, 1, 2, 3].map(() => decodeHeaderBlock(other).shape);
+    expect(shapes.map((shape) => shape !== undefined)).toEqual([false, false, true, true]);
+  });
+
+  it('stops making templates for clients that take turns, and makes them again for a steady stream', () => {
+    let shaped = 0;
+    const made = blockTemplatesMade();
+    for (let i = 0; i < 80; i++) if (decodeHeaderBlock(i % 4 < 2 ? steady : other).shape) shaped++;
+    expect(shaped).toBe(0);
+    // The first one or two go unused; then none is made.
+    expect(blockTemplatesMade() - made).toBeLessThanOrEqual(2);
+    const shapes = Array.from({ length: 70 }, () => decodeHeaderBlock(steady).shape !== undefined);
+    expect(shapes.slice(0, 3)).toEqual([false, false, false]);
+    expect(shapes.at(-1)).toBe(true);
+  });
+
   const NAMES = [
     'REQUEST_URI',
     'DOCUMENT_ROOT',

@@ -27,8 +27,24 @@ const MAX_REMEMBERED_NAMES = 256;
  * while the front server repeats itself, a block is matched as a whole (see BlockTemplate).
  */
 let template: BlockTemplate | undefined;
+/** Whether a block has matched the template yet. */
+let templateUsed = false;
+/** Blocks in a row (read one by one) that had all of the last block's names. */
+let namesHeld = 0;
+/**
+ * How many such blocks in a row make a template. Doubled each time a template goes unused (clients
+ * taking turns after a request or two each: the template only cost), back to 1 once one is used.
+ */
+let holdsForTemplate = 1;
+const MAX_HOLDS_FOR_TEMPLATE = 64;
 /** Fewer names than this are read one by one: a template of a tiny block saves nothing. */
 const MIN_TEMPLATE_NAMES = 4;
+let templatesMade = 0;
+
+/** How many block templates were made so far (for the tests of when they are). */
+export function blockTemplatesMade(): number {
+  return templatesMade;
+}
 
 function protocolError(code: ScgiErrorCode, message: string): ScgiProtocolError {
   return new ScgiProtocolError(code, message);
@@ -73,7 +89,12 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
   const view = bufferView(block);
   if (template !== undefined) {
     const head = template.match(block, offset, size, view, envPrototype);
-    if (head !== undefined) return head;
+    if (head !== undefined) {
+      templateUsed = true;
+      holdsForTemplate = 1;
+      return head;
+    }
+    if (!templateUsed) holdsForTemplate = Math.min(2 * holdsForTemplate, MAX_HOLDS_FOR_TEMPLATE);
     template = undefined;
   }
   // One native decode of the whole block, then NUL scans and slices on the string: a Buffer#indexOf and
@@ -169,7 +190,10 @@ function decode(block: Buffer, offset: number, size: number, envPrototype: objec
     index++;
     pairs.push(name, value);
   }
-  if (sameNames && index === rememberedCount && index >= MIN_TEMPLATE_NAMES) {
+  namesHeld = sameNames && index === rememberedCount ? namesHeld + 1 : 0;
+  if (namesHeld >= holdsForTemplate && index >= MIN_TEMPLATE_NAMES) {
+    templateUsed = false;
+    templatesMade++;
     // The names held still from the last block: the values that will repeat are the ones still remembered.
     template = new BlockTemplate(view, viewOffset, pairs, lastNames);
   }
