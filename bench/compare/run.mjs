@@ -38,21 +38,15 @@ const settings = {
 };
 
 /**
- * The compared paths. (a) is ours; (b)-(d) are what users run instead; (e) and (f) are ceilings, measured
- * with hello world only: the least an SCGI worker can do, and nginx answering by itself.
+ * The compared paths. (a) is ours; (b)-(d) are what users run instead; (e) and (f) are ceilings: the least
+ * an SCGI worker can do for each scenario, and nginx answering by itself (hello world only).
  */
 export const PATHS = [
   { id: 'a', label: 'nginx → SCGI (ours)', transport: 'scgi', nginx: paths.scgi },
   { id: 'b', label: 'nginx → HTTP proxy, default', transport: 'http', nginx: paths.http },
   { id: 'c', label: 'nginx → HTTP proxy, keepalive 32', transport: 'http', nginx: paths.httpKeepalive },
   { id: 'd', label: 'nginx → FastCGI (node-fastcgi)', transport: 'fastcgi', nginx: paths.fastcgi },
-  {
-    id: 'e',
-    label: 'nginx → trivial SCGI responder',
-    transport: 'trivial',
-    nginx: paths.scgi,
-    only: 'hello',
-  },
+  { id: 'e', label: 'nginx → trivial SCGI responder', transport: 'trivial', nginx: paths.scgi },
   { id: 'f', label: 'nginx `return 200`', nginx: paths.nginxReturn, only: 'hello' },
 ];
 

@@ -8,9 +8,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, scgi } from '@scgi-node/core';
 import { serve } from '@scgi-node/hono';
-import { createTrivialResponder } from '../transport/trivial-responder.mjs';
 import { expressApp, honoApp, koaApp, nodeListener, rawListener } from './apps.mjs';
 import { openStreams } from './streams.mjs';
+import { createTrivialScenarioResponder } from './trivial-scenarios.mjs';
 
 const [framework, transport, socket, poolText = '1'] = process.argv.slice(2);
 const ready = () => process.send?.('ready');
@@ -38,7 +38,7 @@ async function listen() {
     express: () => expressApp().listen(scgi(socket), ready),
     koa: () => koaApp().listen(scgi(socket), ready),
     hono: () => serve({ fetch: honoApp().fetch, listen: socket }, ready),
-    trivial: () => createTrivialResponder().listen(socket, ready),
+    trivial: () => createTrivialScenarioResponder().listen(socket, ready),
   };
 
   if (transport === 'scgi') {
