@@ -111,8 +111,10 @@ export function writeReport(run, file) {
   lines.push(
     'Goals (issue 8): (a)/(e) ≥ 0.85 for the raw listener; (a)/(b) ≥ 1.1 everywhere; (a)/(c) ≥ 0.95 on the',
     'page; (a)/(d) ≥ 1.0 everywhere. ✓/✗ mark where a goal applies; ratios are medians of per-round ratios,',
-    'with their range. (e)/(b) is no goal: the trivial responder over the default proxy, the most that',
-    '(a)/(b) can be for any SCGI worker doing the same work behind this nginx.',
+    "with their range. (e)/(b) is no goal: the trivial responder, which does the raw listener's work for",
+    "each scenario with neither node's request objects nor a framework, over the default proxy. In the raw",
+    'rows it is the most that (a)/(b) can be for an SCGI worker behind this nginx; in the others, a looser',
+    "bound (the framework's own work is left out).",
     '',
     failed.length === 0
       ? 'No request failed (non-2xx or socket error) on any path.'
