@@ -23,6 +23,14 @@ const GOALS = [
 
 const rate = (entry) => `${Math.round(entry.median)} ±${Math.round(entry.spread * 50)}%`;
 
+/** The goals' ratios of one measured row, as `label value (range) ✓/✗` (a partial run prints them). */
+export function ratioLine(row) {
+  const ids = Object.keys(row.byPath);
+  return shownGoals(ids)
+    .map((goal) => `${goal.label} ${ratioCell(row, goal)}`)
+    .join(', ');
+}
+
 function ratioCell(row, goal) {
   const ours = row.byPath[goal.ours ?? 'a'];
   const peer = row.byPath[goal.peer];

@@ -14,7 +14,7 @@ import { option } from '../support/options.mjs';
 import { requireTools } from '../support/tools.mjs';
 import { FRAMEWORKS } from './apps.mjs';
 import { machineLine } from './machine.mjs';
-import { writeReport } from './report.mjs';
+import { ratioLine, writeReport } from './report.mjs';
 import { cpuText, measureScenario, SCENARIOS } from './scenarios.mjs';
 import { checkResponses } from './verify.mjs';
 import { workerSet } from './workers.mjs';
@@ -99,6 +99,7 @@ try {
         .map((path) => `${path.id} ${Math.round(byPath[path.id].median)} (${cpuText(byPath[path.id])} µs)`)
         .join(', ');
       console.log(`${scenario.name} ${framework}: ${line}: req/s (CPU per request: worker + nginx)`);
+      console.log(`  ${ratioLine(results.at(-1))}`);
     }
   }
   const errors = readErrorLog(nginx)
