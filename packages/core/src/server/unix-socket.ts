@@ -1,4 +1,5 @@
 // Unix socket files: replace a stale one, refuse one with a live listener, apply the requested mode.
+import cluster from 'node:cluster';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ScgiError } from '../protocol/errors.js';
@@ -32,9 +33,15 @@ export async function prepareSocketPath(path: string): Promise<void> {
   await replaceStaleSocket(path);
 }
 
-/** The socket file at `path` is removed if nobody accepts on it; ERR_SCGI_SOCKET_IN_USE if someone does. */
+/**
+ * The socket file at `path` is removed if nobody accepts on it; ERR_SCGI_SOCKET_IN_USE if someone does.
+ * In a node:cluster worker (pm2's cluster mode too) a listener there is left alone: the primary binds a
+ * path once and shares that socket with every worker that asks for it, so the listener is most likely
+ * the primary's own; if it is not, the primary's bind fails with EADDRINUSE.
+ */
 export async function replaceStaleSocket(path: string): Promise<void> {
   if (await hasListener(path)) {
+    if (cluster.isWorker) return;
     throw new ScgiError('ERR_SCGI_SOCKET_IN_USE', `${path} is in use by a running server`);
   }
   try {
