@@ -50,7 +50,7 @@ const shownGoals = (ids) => GOALS.filter((g) => ids.includes(g.peer) && ids.incl
 const cpuPeers = (ids) => ids.filter((id) => ['b', 'c', 'd'].includes(id));
 
 export function writeReport(run, file) {
-  const { machine, settings, paths, results } = run;
+  const { machine, steal, settings, paths, results } = run;
   const lines = [
     '# SCGI against the alternatives, behind nginx',
     '',
@@ -58,6 +58,12 @@ export function writeReport(run, file) {
     `machine. wrk -t1, ${settings.rounds} rounds of ${settings.seconds} s per path, the paths alternating within`,
     'each round; req/s is the median of the rounds, ± half the range between them. Every path served the',
     'same body for each scenario before timing started.',
+    ...(!(steal > 0)
+      ? []
+      : [
+          `The machine is virtual: its hypervisor took ${(steal * 100).toFixed(1)}% of the CPU time during the run`,
+          "(steal, from /proc/stat): neighbours' load, one reason a path's rounds differ.",
+        ]),
     '',
     ...paths.map((path) => `- (${path.id}) ${path.label}`),
     '',

@@ -5,6 +5,7 @@ import { cpuUs } from '../support/proc.mjs';
 import { median, spread } from '../support/stats.mjs';
 import { wrk } from '../support/wrk.mjs';
 
+const WARM_UP_SECONDS = 1;
 const UPLOAD_SCRIPT = fileURLToPath(new URL('./upload.lua', import.meta.url));
 
 export const SCENARIOS = [
@@ -30,6 +31,16 @@ export async function measureScenario({ scenario, paths, url, pids, rounds, seco
   const perPath = Object.fromEntries(
     paths.map((path) => [path.id, { rounds: [], workerUs: [], nginxUs: [], failed: 0 }]),
   );
+  // Each path's first second is not timed: the app's code is compiled and its pools warm, whichever
+  // round it comes first in.
+  for (const path of paths) {
+    await wrk(url(path), {
+      threads: 1,
+      connections: scenario.connections,
+      seconds: WARM_UP_SECONDS,
+      script: scenario.script,
+    });
+  }
   for (let round = 0; round < rounds; round++) {
     const order = paths.map((_, i) => paths[(i + round) % paths.length]);
     for (const path of order) {
