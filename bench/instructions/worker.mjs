@@ -56,6 +56,15 @@ const workers = {
   },
   raw: () => createServer(listener).listen(path),
   'node-http': () => createHttpServer(listener).listen(path),
+  async 'raw-tracked'() {
+    // The raw listener with what a worker of `scgi-node serve` adds per request: its request tracker
+    // with the default --timeout (a slot in the watchdog's shared table, guarded socket writes).
+    const manager = new URL('../../packages/manager/dist/worker/', import.meta.url);
+    const { RequestTracker } = await import(new URL('request-tracker.js', manager).href);
+    const { SlotTable } = await import(new URL('slot-table.js', manager).href);
+    const server = createServer(listener).listen(path);
+    new RequestTracker(server, { timeoutMs: 60_000, slots: new SlotTable(), onTimeout() {} });
+  },
   express: () => expressApp().listen(scgi(path)),
   'express-http': () => createHttpServer(expressApp()).listen(path),
   koa: () => koaApp().listen(scgi(path)),

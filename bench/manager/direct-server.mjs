@@ -1,7 +1,26 @@
-// Bench design "direct": one process, no manager, listening on the unix socket itself (argv: app, socket path).
+// Bench design "direct": no manager; one process listening on the unix socket itself (argv: app, socket
+// path), or with a count above 1 (design "cluster") that many node:cluster copies accepting on the
+// socket their primary shares (SCHED_NONE, as the manager's workers accept on the one it passes them).
+import cluster from 'node:cluster';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { scgi } from '@scgi-node/core';
 
-const [appPath, socketPath] = process.argv.slice(2);
-const { default: app } = await import(appPath);
-createServer(app).listen(scgi({ path: socketPath, mode: 0o666 }), () => process.send?.('ready'));
+const [appPath, socketPath, countText = '1'] = process.argv.slice(2);
+const count = Number(countText);
+
+if (count > 1 && cluster.isPrimary) {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const copies = Array.from({ length: count }, () => cluster.fork());
+  await Promise.all(copies.map((copy) => once(copy, 'listening')));
+  process.once('SIGTERM', () => {
+    for (const copy of copies) copy.kill('SIGTERM');
+    process.exit(0);
+  });
+  process.send?.('ready');
+} else {
+  const { default: app } = await import(appPath);
+  const server = createServer(app).listen(scgi({ path: socketPath, mode: 0o666 }));
+  // A copy's 'listening' reaches the primary through cluster; only a lone process says ready itself.
+  if (!cluster.isWorker) server.once('listening', () => process.send?.('ready'));
+}

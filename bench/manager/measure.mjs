@@ -17,8 +17,11 @@ export const app = (name) => join(HERE, 'apps', `${name}.mjs`);
 
 /** Start one design serving `appPath` on `socket`; resolves with its root process once it accepts. */
 export async function startDesign(design, appPath, socket, workers, extraArgs = []) {
-  if (design === 'direct') {
-    const child = fork(join(HERE, 'direct-server.mjs'), [appPath, socket], { stdio: 'inherit' });
+  if (design === 'direct' || design === 'cluster') {
+    const count = design === 'cluster' ? workers : 1;
+    const child = fork(join(HERE, 'direct-server.mjs'), [appPath, socket, String(count)], {
+      stdio: 'inherit',
+    });
     await once(child, 'message');
     return child;
   }

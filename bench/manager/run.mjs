@@ -13,6 +13,7 @@ const FIB = Number(process.env.BENCH_FIB ?? 30);
 // Two connections per worker keep both busy; more only queue in nginx. One wrk thread leaves the cores
 // to the workers.
 const CPU_LOAD = { threads: 1, connections: 4 };
+const POOL_LOAD = { threads: 2, connections: 16 };
 
 for (const tool of ['nginx', 'wrk']) {
   try {
@@ -112,19 +113,33 @@ try {
   const loaded = await measure(dispatch, urls, roots, { threads: 2, connections: 16 });
   await tearDown();
 
+  // Part C: the smallest app on two workers: the manager's pool against node:cluster copies of the direct
+  // server, both accepting on one shared socket, so what differs is the manager's worker (its request
+  // tracker, watchdog thread and heartbeat) and its primary.
+  const pools = {
+    'node:cluster, 2 copies': { design: 'cluster', appName: 'hello', workers: 2 },
+    'manager, 2 workers': { design: 'shared', appName: 'hello', workers: 2 },
+  };
+  ({ urls, roots } = await setUp(pools));
+  const pooled = await measure(pools, urls, roots, POOL_LOAD);
+  await tearDown();
+
   conditions.loadAfter = loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
-  writeFileSync(RESULTS, report(conditions, cpuBound, serial, loaded));
+  writeFileSync(RESULTS, report(conditions, cpuBound, serial, loaded, pooled));
   process.stderr.write(`written ${RESULTS}\n`);
 } finally {
   await tearDown();
   rmSync(dir, { recursive: true, force: true });
 }
 
-function report(env, cpuBound, serial, loaded) {
+function report(env, cpuBound, serial, loaded, pooled) {
   const f = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
   const one = cpuBound['manager, 1 worker'];
+  const poolRatios = pooled['manager, 2 workers'].rounds.map(
+    (rps, i) => rps / pooled['node:cluster, 2 copies'].rounds[i],
+  );
   const two = cpuBound['manager, 2 workers'];
   const lines = [
     '# Manager bench',
@@ -168,6 +183,23 @@ function report(env, cpuBound, serial, loaded) {
       `the primary passing connections adds ${f(1e6 / serial['primary passes'].rps - 1e6 / serial.direct.rps)} µs and ` +
       `${f(loaded['primary passes'].treeUsPerRequest - loaded.direct.treeUsPerRequest, 1)} µs of CPU ` +
       `(${f(loaded['primary passes'].primaryUsPerRequest, 1)} µs of it in the primary, which every request now goes through).`,
+    '',
+    `## The pool itself: two workers, trivial handler, wrk -t${POOL_LOAD.threads} -c${POOL_LOAD.connections}`,
+    '',
+    'The same server module as two `node:cluster` copies (`SCHED_NONE`: each accepts on the socket its primary',
+    'shares) and as two workers of `scgi-node serve` (each accepts on the socket the manager passes it, and',
+    'adds its request tracker, `--timeout` watchdog thread and heartbeat).',
+    '',
+    '| pool | req/s (median) | rounds | p99 | primary CPU per request | CPU per request, all processes |',
+    '| --- | ---: | --- | ---: | ---: | ---: |',
+    ...Object.entries(pooled).map(
+      ([name, s]) =>
+        `| ${name} | ${f(s.rps)} | ${s.rounds.join(', ')} | ${f(s.p99Us)} µs | ${f(s.primaryUsPerRequest, 1)} µs | ${f(s.treeUsPerRequest, 1)} µs |`,
+    ),
+    '',
+    `The manager's pool costs ${f(pooled['manager, 2 workers'].treeUsPerRequest - pooled['node:cluster, 2 copies'].treeUsPerRequest, 1)} µs ` +
+      `of CPU per request more than node:cluster's (medians) and serves ${f(median(poolRatios), 2)}× its req/s ` +
+      `(median of the rounds' ratios: ${poolRatios.map((ratio) => f(ratio, 2)).join(', ')}).`,
     '',
   ];
   return lines.join('\n');
