@@ -63,7 +63,11 @@ const workers = {
     const { RequestTracker } = await import(new URL('request-tracker.js', manager).href);
     const { SlotTable } = await import(new URL('slot-table.js', manager).href);
     const server = createServer(listener).listen(path);
-    new RequestTracker(server, { timeoutMs: 60_000, slots: new SlotTable(), onTimeout() {} });
+    new RequestTracker(server, {
+      timeoutMs: Number(process.env.SCGI_BENCH_TRACKER_TIMEOUT ?? 60_000),
+      slots: new SlotTable(),
+      onTimeout() {},
+    });
   },
   express: () => expressApp().listen(scgi(path)),
   'express-http': () => createHttpServer(expressApp()).listen(path),
