@@ -30,7 +30,7 @@ export function cpuTicks() {
 
 /**
  * The share of CPU time the hypervisor took between two cpuTicks() readings (0-1), or undefined. On a
- * virtual machine, time stolen by its neighbours is what makes rounds of one path differ.
+ * virtual machine, time stolen by its neighbours is one reason the rounds of one path differ.
  */
 export function stealShare(before, after) {
   if (before === undefined || after === undefined || after.total <= before.total) return undefined;
