@@ -1,6 +1,7 @@
 // Where one worker's time goes behind nginx, under wrk: V8's sampling profiler (--cpu-prof) on one app,
 // one transport, one scenario of the side-by-side run. Prints the worker's CPU per request and the
-// functions with the most self time per request (the garbage collector and idle time included).
+// functions with the most self time per request (the garbage collector and idle time included), and our
+// code's inclusive time: the same tables as instructions/profile.mjs.
 // Usage: node compare/profile.mjs [framework=raw|express|koa|hono|trivial] [scenario=hello] [seconds=10]
 // [transport=scgi|http] [top=25]; `trivial` is the one-file SCGI responder, path (e).
 import { fork } from 'node:child_process';
@@ -9,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { profileTable, summarize } from '../instructions/profile.mjs';
 import { paths, startNginx } from '../support/nginx.mjs';
 import { cpuUs } from '../support/proc.mjs';
 import { requireTools } from '../support/tools.mjs';
@@ -21,19 +23,6 @@ const [framework = 'raw', scenarioName = 'hello', seconds = '10', transport = 's
   process.argv.slice(2);
 const scenario = SCENARIOS.find((entry) => entry.name === scenarioName);
 if (scenario === undefined) throw new Error(`no scenario ${scenarioName}`);
-
-/** Self time per function (name, file, line) in µs, from a .cpuprofile. */
-function selfTimes(profile) {
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const times = new Map();
-  profile.samples.forEach((id, index) => {
-    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
-    const where = url === '' ? '' : ` ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
-    const name = `${functionName || '(anonymous)'}${where}`;
-    times.set(name, (times.get(name) ?? 0) + (profile.timeDeltas[index] ?? 0));
-  });
-  return times;
-}
 
 requireTools(['nginx', 'wrk']);
 const dir = mkdtempSync(join(tmpdir(), 'scgi-profile-'));
@@ -63,14 +52,16 @@ try {
   console.log(
     `${app.join(' over ')}, ${scenario.name}: ${Math.round(result.rps)} req/s, worker CPU ${workerUs.toFixed(0)} µs per request`,
   );
-  console.log('| self time | µs / request | function |\n| ---: | ---: | --- |');
-  const times = [...selfTimes(profile)].sort((a, b) => b[1] - a[1]).slice(0, Number(top));
-  const total = profile.timeDeltas.reduce((sum, delta) => sum + delta, 0);
-  for (const [name, us] of times) {
-    console.log(
-      `| ${((100 * us) / total).toFixed(1)}% | ${(us / result.requests).toFixed(1)} | \`${name}\` |`,
-    );
-  }
+  const { self, inclusive, total } = summarize(profile);
+  const ours = new Map([...inclusive].filter(([name]) => name.includes('packages/')));
+  console.log(
+    [
+      '',
+      ...profileTable('Self time', self, total, result.requests, Number(top)),
+      '',
+      ...profileTable('Inclusive time, our code', ours, total, result.requests, Number(top)),
+    ].join('\n'),
+  );
 } finally {
   nginx?.child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });

@@ -3,11 +3,11 @@
 // pools run under our manager instead: workers.mjs).
 // Usage: node worker.mjs <raw|express|koa|hono|trivial> <scgi|http|fastcgi> <socket-path> [pool-size]
 import cluster from 'node:cluster';
-import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, scgi } from '@scgi-node/core';
 import { serve } from '@scgi-node/hono';
+import { startCopies } from '../support/cluster-copies.mjs';
 import { expressApp, honoApp, koaApp, nodeListener, rawListener } from './apps.mjs';
 import { openStreams } from './streams.mjs';
 import { createTrivialScenarioResponder } from './trivial-scenarios.mjs';
@@ -16,16 +16,7 @@ const [framework, transport, socket, poolText = '1'] = process.argv.slice(2);
 const ready = () => process.send?.('ready');
 
 if (Number(poolText) > 1 && cluster.isPrimary) {
-  // The copies accept on the shared socket themselves, as our manager's workers do, so the comparison is
-  // of the transports; node:cluster's default (round-robin) would pass every connection through the
-  // primary, a cost on the peers' side that is not their protocol's.
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const copies = Array.from({ length: Number(poolText) }, () => cluster.fork());
-  await Promise.all(copies.map((copy) => once(copy, 'listening')));
-  process.once('SIGTERM', () => {
-    for (const copy of copies) copy.kill('SIGTERM');
-    process.exit(0);
-  });
+  await startCopies(Number(poolText));
   ready();
 } else {
   await listen();

@@ -69,7 +69,8 @@ export function summarize(profile) {
   return { self, inclusive, total };
 }
 
-function table(title, entries, total, requests, top) {
+/** A Markdown table of the `top` functions of `entries` (µs each) per request, our code marked. */
+export function profileTable(title, entries, total, requests, top) {
   const rows = [...entries]
     .filter(([name]) => !/^\((root|program|idle|garbage collector)\)/.test(name) || title.startsWith('Self'))
     .sort((a, b) => b[1] - a[1])
@@ -90,9 +91,9 @@ export async function profileReport(kind, requests, top) {
   return [
     `### ${kind}: ${requests} requests, ${(total / requests).toFixed(1)} µs of samples per request`,
     '',
-    ...table('Self time', self, total, requests, top),
+    ...profileTable('Self time', self, total, requests, top),
     '',
-    ...table('Inclusive time, our code', ours, total, requests, top),
+    ...profileTable('Inclusive time, our code', ours, total, requests, top),
     '',
   ].join('\n');
 }

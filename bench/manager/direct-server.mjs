@@ -2,21 +2,15 @@
 // path), or with a count above 1 (design "cluster") that many node:cluster copies accepting on the
 // socket their primary shares (SCHED_NONE, as the manager's workers accept on the one it passes them).
 import cluster from 'node:cluster';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { scgi } from '@scgi-node/core';
+import { startCopies } from '../support/cluster-copies.mjs';
 
 const [appPath, socketPath, countText = '1'] = process.argv.slice(2);
 const count = Number(countText);
 
 if (count > 1 && cluster.isPrimary) {
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
-  const copies = Array.from({ length: count }, () => cluster.fork());
-  await Promise.all(copies.map((copy) => once(copy, 'listening')));
-  process.once('SIGTERM', () => {
-    for (const copy of copies) copy.kill('SIGTERM');
-    process.exit(0);
-  });
+  await startCopies(count);
   process.send?.('ready');
 } else {
   const { default: app } = await import(appPath);
