@@ -46,9 +46,10 @@ const BUFFERS = [
 
 /**
  * Starts nginx with one server block per entry of `servers` ({ name, location, upstream? }); resolves
- * with { child, ports (by name), errorLog } once every port accepts.
+ * with { child, ports (by name), errorLog } once every port accepts. `wrap`: a command nginx runs under
+ * (valgrind's, for an instruction count).
  */
-export async function startNginx(dir, servers) {
+export async function startNginx(dir, servers, { wrap = [] } = {}) {
   const picked = await freePorts(servers.length);
   const ports = Object.fromEntries(servers.map(({ name }, index) => [name, picked[index]]));
   for (const temp of TEMP_PATHS) mkdirSync(join(dir, temp), { recursive: true });
@@ -75,13 +76,15 @@ export async function startNginx(dir, servers) {
   ].join('\n');
   const configPath = join(dir, 'nginx.conf');
   writeFileSync(configPath, config);
-  const child = spawn('nginx', ['-p', dir, '-c', configPath, '-e', errorLog], { stdio: 'inherit' });
+  const [command, ...args] = [...wrap, 'nginx', '-p', dir, '-c', configPath, '-e', errorLog];
+  const child = spawn(command, args, { stdio: 'inherit' });
   for (const port of Object.values(ports)) await waitForPort(port, child);
   return { child, ports, errorLog };
 }
 
+// 20 s: under valgrind nginx takes seconds to start.
 async function waitForPort(port, child) {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 400; attempt++) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
     const open = await new Promise((resolve) => {
       const socket = connect(port, '127.0.0.1');
