@@ -68,7 +68,7 @@ async function waitForWorker(socket, child) {
 /**
  * SIGQUIT (nginx's graceful stop, so callgrind writes its counts), again every 5 s: nginx without a
  * master process looks at the signal's flag only between event waits, so one that lands just before a
- * wait with no timer due goes unanswered (seen once, with no worker behind nginx).
+ * wait with no timer due goes unanswered (13 times in the first full run's 60 runs).
  */
 async function stopUnderValgrind(child) {
   const exited = once(child, 'exit');
