@@ -4,11 +4,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '../support/ports.mjs';
+import { freePorts, waitUntilAccepting } from '../support/ports.mjs';
 import { BUNDLE, buildBundles, SNAPSHOT, SPLIT_ENTRY } from './bundle.mjs';
 import { EXPRESS_WORKER, measureStartup, startupTable } from './startup.mjs';
 import { requireTools, toolVersions, wrk } from './tools.mjs';
@@ -33,26 +32,11 @@ const socket = join(dir, 'worker.sock');
 const pidFile = join(dir, 'worker.pid');
 const children = [];
 
-function accepts(port) {
-  return new Promise((resolve) => {
-    const probe = connect(port, '127.0.0.1');
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
 async function startServer(name, command, args, port) {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
-  for (let i = 0; i < 500; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    if (await accepts(port)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${name} did not listen on ${port}`);
+  await waitUntilAccepting({ port, host: '127.0.0.1' }, child, name, 200);
+  return child;
 }
 
 async function get(port) {

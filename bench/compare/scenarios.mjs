@@ -20,7 +20,8 @@ export const SCENARIOS = [
  * ({ worker?, nginx }), whose CPU time per request is taken from /proc around each run: on a machine the
  * load generator shares, that is the figure that does not depend on who got the cores. Resolves with,
  * per path id: { rounds (req/s), median, spread, workerUs and nginxUs (CPU µs per request, per round),
- * failed (non-2xx and socket errors over all rounds) }.
+ * workerSystemUs and nginxSystemUs (the kernel's part of those), failed (non-2xx and socket errors over
+ * all rounds) }.
  */
 /** `total (worker + nginx)` CPU µs per request of one measured path. */
 export function cpuText(entry) {
@@ -29,7 +30,10 @@ export function cpuText(entry) {
 
 export async function measureScenario({ scenario, paths, url, pids, rounds, seconds }) {
   const perPath = Object.fromEntries(
-    paths.map((path) => [path.id, { rounds: [], workerUs: [], nginxUs: [], failed: 0 }]),
+    paths.map((path) => [
+      path.id,
+      { rounds: [], workerUs: [], nginxUs: [], workerSystemUs: [], nginxSystemUs: [], failed: 0 },
+    ]),
   );
   // Each path's first second is not timed: the app's code is compiled and its pools warm, whichever
   // round it comes first in.
@@ -46,7 +50,7 @@ export async function measureScenario({ scenario, paths, url, pids, rounds, seco
     for (const path of order) {
       const { worker, nginx } = pids(path);
       // The worker's whole tree: a pool's manager or cluster primary and its workers.
-      const before = { worker: worker && cpuUs(worker).treeUs, nginx: cpuUs(nginx).selfUs };
+      const before = { worker: worker && cpuUs(worker), nginx: cpuUs(nginx) };
       const result = await wrk(url(path), {
         threads: 1,
         connections: scenario.connections,
@@ -55,8 +59,14 @@ export async function measureScenario({ scenario, paths, url, pids, rounds, seco
       });
       const entry = perPath[path.id];
       entry.rounds[round] = result.rps;
-      entry.workerUs[round] = worker ? (cpuUs(worker).treeUs - before.worker) / result.requests : 0;
-      entry.nginxUs[round] = (cpuUs(nginx).selfUs - before.nginx) / result.requests;
+      const after = { worker: worker && cpuUs(worker), nginx: cpuUs(nginx) };
+      const perRequest = (from, to) => (to - from) / result.requests;
+      entry.workerUs[round] = worker ? perRequest(before.worker.treeUs, after.worker.treeUs) : 0;
+      entry.workerSystemUs[round] = worker
+        ? perRequest(before.worker.treeSystemUs, after.worker.treeSystemUs)
+        : 0;
+      entry.nginxUs[round] = perRequest(before.nginx.selfUs, after.nginx.selfUs);
+      entry.nginxSystemUs[round] = perRequest(before.nginx.selfSystemUs, after.nginx.selfSystemUs);
       entry.failed += result.non2xx + result.socketErrors;
     }
   }

@@ -5,12 +5,12 @@
 // each (connect, accept, close) is not an instruction callgrind sees.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { paths, startNginx } from '../support/nginx.mjs';
+import { waitUntilAccepting } from '../support/ports.mjs';
 import { splitCompileCost } from './compile-cost.mjs';
 import { NODE_FLAGS } from './count.mjs';
 import { sendSequentially } from './keepalive-client.mjs';
@@ -45,25 +45,6 @@ export const PATHS = {
 export const URLS = { hello: '/hello', page: '/page?q=shoes' };
 
 const callgrind = (out) => ['valgrind', '-q', '--tool=callgrind', `--callgrind-out-file=${out}`];
-
-/** Waits until the worker accepts; the one connection it accepts, empty, is in every run alike. */
-async function waitForWorker(socket, child) {
-  for (let attempt = 0; attempt < 1200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}`);
-    if (existsSync(socket)) {
-      const accepted = await new Promise((resolve) => {
-        const probe = connect(socket, () => {
-          probe.destroy();
-          resolve(true);
-        });
-        probe.on('error', () => resolve(false));
-      });
-      if (accepted) return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the worker did not listen within a minute');
-}
 
 /**
  * SIGQUIT (nginx's graceful stop, so callgrind writes its counts), again every 5 s: nginx without a
@@ -103,7 +84,8 @@ async function countRun(pathId, framework, scenario, requests) {
         socket,
       ];
       worker = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-      await waitForWorker(socket, worker);
+      // Up to a minute under valgrind. The one connection it accepts, empty, is in every run alike.
+      await waitUntilAccepting({ path: socket }, worker, `worker ${app.join(' over ')}`, 1200);
     }
     nginx = await startNginx(dir, [{ name: 'front', ...path.nginx(socket, 'up_worker') }], {
       wrap: callgrind(join(dir, 'nginx.out')),

@@ -2,9 +2,8 @@
 // (own port) per compared path, started in the foreground as one process and stopped by pid.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePorts } from './ports.mjs';
+import { freePorts, waitUntilAccepting } from './ports.mjs';
 
 const TEMP_PATHS = ['client_body', 'proxy', 'scgi', 'fastcgi', 'uwsgi'];
 
@@ -78,26 +77,11 @@ export async function startNginx(dir, servers, { wrap = [] } = {}) {
   writeFileSync(configPath, config);
   const [command, ...args] = [...wrap, 'nginx', '-p', dir, '-c', configPath, '-e', errorLog];
   const child = spawn(command, args, { stdio: 'inherit' });
-  for (const port of Object.values(ports)) await waitForPort(port, child);
-  return { child, ports, errorLog };
-}
-
-// 20 s: under valgrind nginx takes seconds to start.
-async function waitForPort(port, child) {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    const open = await new Promise((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.on('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // Up to 20 s each: under valgrind nginx takes seconds to start.
+  for (const port of Object.values(ports)) {
+    await waitUntilAccepting({ port, host: '127.0.0.1' }, child, 'nginx', 400);
   }
-  throw new Error(`nginx did not listen on port ${port}`);
+  return { child, ports, errorLog };
 }
 
 export function readErrorLog(nginx) {

@@ -17,13 +17,17 @@ function procStat(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuUs: (Number(fields[11]) + Number(fields[12])) * TICK_US };
+    const systemUs = Number(fields[12]) * TICK_US;
+    return { ppid: Number(fields[1]), cpuUs: Number(fields[11]) * TICK_US + systemUs, systemUs };
   } catch {
     return undefined;
   }
 }
 
-/** CPU time (µs) used so far by `pid` alone, and by it with all its live descendants. */
+/**
+ * CPU time (µs) used so far by `pid` alone, and by it with all its live descendants; the `system` ones
+ * are the kernel's part of each.
+ */
 export function cpuUs(pid) {
   const all = new Map();
   for (const name of readdirSync('/proc')) {
@@ -42,6 +46,11 @@ export function cpuUs(pid) {
     }
   }
   let treeUs = 0;
-  for (const member of tree) treeUs += all.get(member)?.cpuUs ?? 0;
-  return { selfUs: all.get(pid)?.cpuUs ?? 0, treeUs };
+  let treeSystemUs = 0;
+  for (const member of tree) {
+    treeUs += all.get(member)?.cpuUs ?? 0;
+    treeSystemUs += all.get(member)?.systemUs ?? 0;
+  }
+  const self = all.get(pid);
+  return { selfUs: self?.cpuUs ?? 0, treeUs, selfSystemUs: self?.systemUs ?? 0, treeSystemUs };
 }
